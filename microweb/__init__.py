@@ -1,0 +1,19 @@
+"""microweb: a web microframework whose views receive the request explicitly."""
+
+from __future__ import annotations
+
+from markupsafe import Markup as Markup
+from markupsafe import escape as escape
+
+from .app import App as App
+from .blueprints import Blueprint as Blueprint
+from .config import Config as Config
+from .helpers import abort as abort
+from .helpers import jsonify as jsonify
+from .helpers import make_response as make_response
+from .helpers import redirect as redirect
+from .helpers import url_for as url_for
+from .wrappers import Request as Request
+from .wrappers import Response as Response
+
+__version__ = "0.1.0.dev0"

@@ -1,0 +1,267 @@
+"""Blueprints: groups of views and hooks that an app registers at once.
+
+A blueprint does nothing by itself: each setup call is recorded, and
+:meth:`App.register_blueprint` replays the record against the app under
+the blueprint's name and URL prefix. Every behaviour therefore lives on
+:class:`~microweb.App` alone.
+"""
+
+from __future__ import annotations
+
+import os
+import typing as t
+import weakref
+
+from .helpers import get_root_path
+from .routing import F, RouteDecorators, join_rule
+
+if t.TYPE_CHECKING:
+    from .app import App
+
+#: A recorded setup call, replayed with the registration's state.
+DeferredSetup = t.Callable[["BlueprintSetupState"], None]
+
+
+class BlueprintSetupState:
+    """What one registration of a blueprint applies to its recorded calls.
+
+    :param blueprint: The blueprint being registered.
+    :param app: The app it is registered on.
+    :param options: The keyword arguments of ``register_blueprint``.
+    :param first_registration: Whether the blueprint was not registered on
+        this app before.
+    """
+
+    def __init__(
+        self,
+        blueprint: Blueprint,
+        app: App,
+        options: dict[str, t.Any],
+        first_registration: bool,
+    ) -> None:
+        self.app = app
+        self.blueprint = blueprint
+        self.options = options
+        self.first_registration = first_registration
+        prefix = options.get("name_prefix", "")
+        #: The full dotted name: endpoints are ``f"{name}.{view}"``.
+        self.name: str = f"{prefix}.{options.get('name', blueprint.name)}".lstrip(".")
+        url_prefix = options.get("url_prefix")
+        #: The URL prefix of every rule.
+        self.url_prefix: str | None = (
+            blueprint.url_prefix if url_prefix is None else url_prefix
+        )
+        subdomain = options.get("subdomain")
+        #: The subdomain of every rule, unless a rule names its own.
+        self.subdomain: str | None = (
+            blueprint.subdomain if subdomain is None else subdomain
+        )
+        #: Defaults merged into every rule's defaults.
+        self.url_defaults: dict[str, t.Any] = {
+            **blueprint.url_values_defaults,
+            **options.get("url_defaults", {}),
+        }
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Add a rule to the app, prefixed and named for this blueprint."""
+        rule = join_rule(self.url_prefix, rule)
+        options.setdefault("subdomain", self.subdomain)
+        if endpoint is None:
+            if view_func is None:
+                raise TypeError("add_url_rule() needs an endpoint or a view_func.")
+            endpoint = view_func.__name__
+        if self.url_defaults:
+            options["defaults"] = {**self.url_defaults, **(options.get("defaults") or {})}
+        self.app.add_url_rule(rule, f"{self.name}.{endpoint}", view_func, **options)
+
+
+class Blueprint(RouteDecorators):
+    """A named group of views, hooks and error handlers.
+
+    :param name: The name; endpoints become ``"name.view"``. It may not
+        contain a dot.
+    :param import_name: The blueprint's module, usually ``__name__``;
+        folders are found relative to it.
+    :param url_prefix: Put in front of every rule.
+    :param subdomain: The subdomain every rule matches by default.
+    :param url_defaults: Default values for every rule's arguments.
+    :param static_folder: A folder of static files served under the
+        blueprint's prefix.
+    :param static_url_path: The URL of the static folder.
+    :param template_folder: A folder searched for templates after the
+        app's own.
+    :param root_path: The folder the others are relative to; by default
+        the folder of *import_name*.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        import_name: str,
+        *,
+        url_prefix: str | None = None,
+        subdomain: str | None = None,
+        url_defaults: dict[str, t.Any] | None = None,
+        static_folder: str | os.PathLike[str] | None = None,
+        static_url_path: str | None = None,
+        template_folder: str | os.PathLike[str] | None = None,
+        root_path: str | None = None,
+    ) -> None:
+        if not name:
+            raise ValueError("A blueprint needs a name.")
+        if "." in name:
+            raise ValueError(f"Blueprint name {name!r} may not contain a dot.")
+        self.name = name
+        self.import_name = import_name
+        self.url_prefix = url_prefix
+        self.subdomain = subdomain
+        self.url_values_defaults: dict[str, t.Any] = dict(url_defaults or {})
+        self.static_folder = static_folder
+        self.static_url_path = static_url_path
+        self.template_folder = template_folder
+        self.root_path = root_path if root_path is not None else get_root_path(import_name)
+        self.deferred_functions: list[DeferredSetup] = []
+        self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
+        self._registered_on: weakref.WeakSet[App] = weakref.WeakSet()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    def record(self, func: DeferredSetup) -> None:
+        """Call *func* with the setup state each time the blueprint is registered."""
+        self.deferred_functions.append(func)
+
+    def record_once(self, func: DeferredSetup) -> None:
+        """Like :meth:`record`, but only on the first registration on an app."""
+
+        def wrapper(state: BlueprintSetupState) -> None:
+            if state.first_registration:
+                func(state)
+
+        self.record(wrapper)
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Record a rule; see :meth:`App.add_url_rule`.
+
+        :raises ValueError: If the endpoint or the view's name has a dot.
+        """
+        if endpoint and "." in endpoint:
+            raise ValueError(f"Endpoint {endpoint!r} may not contain a dot.")
+        if view_func is not None and "." in getattr(view_func, "__name__", ""):
+            raise ValueError(f"View name {view_func.__name__!r} may not contain a dot.")
+        self.record(lambda s: s.add_url_rule(rule, endpoint, view_func, **options))
+
+    def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
+        """Nest *blueprint* in this one: its names and prefixes stack.
+
+        :raises ValueError: If a blueprint is nested in itself.
+        """
+        if blueprint is self:
+            raise ValueError("A blueprint cannot be registered on itself.")
+        self._blueprints.append((blueprint, options))
+
+    def register(self, app: App, options: dict[str, t.Any]) -> None:
+        """Replay the recorded calls on *app*; called by ``register_blueprint``.
+
+        :raises ValueError: If another blueprint, or this one, is already
+            registered under the same name.
+        """
+        first = app not in self._registered_on
+        state = BlueprintSetupState(self, app, options, first)
+        existing = app.blueprints.get(state.name)
+        if existing is not None:
+            how = "This blueprint is" if existing is self else f"{existing!r} is"
+            raise ValueError(
+                f"{how} already registered as {state.name!r}. Pass a unique"
+                " 'name' to register_blueprint to register it again."
+            )
+        app.blueprints[state.name] = self
+        self._registered_on.add(app)
+        for deferred in self.deferred_functions:
+            deferred(state)
+        for child, child_options in self._blueprints:
+            child_options = dict(child_options)
+            prefix = child_options.get("url_prefix")
+            if prefix is None:
+                prefix = child.url_prefix
+            if state.url_prefix and prefix:
+                prefix = join_rule(state.url_prefix, prefix)
+            child_options["url_prefix"] = prefix or state.url_prefix
+            subdomain = child_options.get("subdomain")
+            if subdomain is None:
+                subdomain = child.subdomain
+            if state.subdomain and subdomain:
+                subdomain = f"{subdomain}.{state.subdomain}"
+            child_options["subdomain"] = subdomain or state.subdomain
+            child_options["name_prefix"] = state.name
+            child.register(app, child_options)
+
+    # Hooks and error handlers for this blueprint's endpoints.
+
+    def before_request(self, f: F) -> F:
+        """Run ``f(request)`` before each view of this blueprint."""
+        self.record(lambda s: s.app._add_hook("before", s.name, f))
+        return f
+
+    def after_request(self, f: F) -> F:
+        """Run ``f(request, response)`` after each view of this blueprint."""
+        self.record(lambda s: s.app._add_hook("after", s.name, f))
+        return f
+
+    def teardown_request(self, f: F) -> F:
+        """Run ``f(request, exc)`` when a request to this blueprint ends."""
+        self.record(lambda s: s.app._add_hook("teardown", s.name, f))
+        return f
+
+    def errorhandler(
+        self, code_or_exception: type[BaseException] | int
+    ) -> t.Callable[[F], F]:
+        """Handle an error raised by this blueprint's views; see :meth:`App.errorhandler`."""
+
+        def decorator(f: F) -> F:
+            self.record(lambda s: s.app._add_error_handler(s.name, code_or_exception, f))
+            return f
+
+        return decorator
+
+    # Hooks and error handlers for the whole app, set from the blueprint.
+
+    def before_app_request(self, f: F) -> F:
+        """Run ``f(request)`` before every request to the app."""
+        self.record_once(lambda s: s.app._add_hook("before", None, f))
+        return f
+
+    def after_app_request(self, f: F) -> F:
+        """Run ``f(request, response)`` after every request to the app."""
+        self.record_once(lambda s: s.app._add_hook("after", None, f))
+        return f
+
+    def teardown_app_request(self, f: F) -> F:
+        """Run ``f(request, exc)`` when every request to the app ends."""
+        self.record_once(lambda s: s.app._add_hook("teardown", None, f))
+        return f
+
+    def app_errorhandler(
+        self, code_or_exception: type[BaseException] | int
+    ) -> t.Callable[[F], F]:
+        """Handle an error anywhere in the app; see :meth:`App.errorhandler`."""
+
+        def decorator(f: F) -> F:
+            self.record_once(
+                lambda s: s.app._add_error_handler(None, code_or_exception, f)
+            )
+            return f
+
+        return decorator

@@ -1,0 +1,258 @@
+"""URL routing: a dict for static paths, werkzeug's matcher for the rest."""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import quote
+
+from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
+
+if t.TYPE_CHECKING:
+    from .wrappers import Request
+
+E = t.TypeVar("E")
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+#: A static route's entry: what the app prepared for the endpoint, the rule,
+#: and the defaults that become the view arguments.
+StaticEntry = tuple[E, Rule, dict[str, t.Any]]
+
+
+class Router(t.Generic[E]):
+    """Match requests to prepared endpoints and build URLs for endpoints.
+
+    Rules live in a werkzeug :class:`~werkzeug.routing.Map`. :meth:`freeze`
+    adds a lookup table of the rules without arguments, so a static path
+    costs one dict lookup and never reaches werkzeug's matcher.
+
+    :param host_matching: Match rules on the full host instead of the path
+        alone (``Rule(host=...)``).
+    :param subdomain_matching: Match rules' ``subdomain`` against the
+        request's host, relative to ``SERVER_NAME``.
+    """
+
+    def __init__(
+        self, *, host_matching: bool = False, subdomain_matching: bool = False
+    ) -> None:
+        #: The werkzeug map; add converters to ``url_map.converters``.
+        self.url_map = Map(host_matching=host_matching)
+        self.subdomain_matching = subdomain_matching
+        self._endpoints: dict[str, E] = {}
+        self._options: dict[str, E] = {}
+        self._adapter: MapAdapter | None = None
+        self._static: dict[str, dict[str, StaticEntry[E]]] = {}
+
+    def add(self, rule: Rule) -> None:
+        """Add *rule* to the map."""
+        self.url_map.add(rule)
+
+    def freeze(
+        self,
+        endpoints: dict[str, E],
+        options: dict[str, E],
+    ) -> None:
+        """Take the prepared endpoints and build the static-path table.
+
+        :param endpoints: What the app prepared for each endpoint name.
+        :param options: What answers an automatic ``OPTIONS`` request for
+            each endpoint name.
+        """
+        self._endpoints = endpoints
+        self._options = options
+        static: dict[str, dict[str, StaticEntry[E]]] = {}
+        # A path alone decides the match only when the host plays no part.
+        if not (self.url_map.host_matching or self.subdomain_matching):
+            for rule in self.url_map.iter_rules():
+                if (
+                    rule.arguments
+                    or rule.redirect_to is not None
+                    or rule.build_only
+                    or rule.websocket
+                    or rule.endpoint not in endpoints
+                ):
+                    continue
+                methods = static.setdefault(rule.rule, {})
+                entry = (endpoints[rule.endpoint], rule, dict(rule.defaults or {}))
+                for method in rule.methods or ("*",):
+                    # Automatic OPTIONS needs every rule of the path, so it
+                    # goes through werkzeug; the first rule added wins, as
+                    # it does in werkzeug.
+                    if method == "OPTIONS" and _automatic_options(rule):
+                        continue
+                    methods.setdefault(method, entry)
+        self._static = static
+        if not (self.url_map.host_matching or self.subdomain_matching):
+            # perf: without host or subdomain matching, only a redirect's
+            # URL depends on the request's host, scheme and root, so one
+            # adapter matches every request. See match().
+            self._adapter = self.url_map.bind("localhost")
+
+    def match(self, request: Request) -> tuple[E, Rule, dict[str, t.Any]]:
+        """Return the prepared endpoint, rule and arguments for *request*.
+
+        :raises werkzeug.exceptions.HTTPException: ``NotFound``,
+            ``MethodNotAllowed`` or a ``RequestRedirect`` for a missing
+            trailing slash.
+        """
+        # perf: a static path is one or two dict lookups, with no adapter.
+        methods = self._static.get(request.path)
+        if methods is not None:
+            entry = methods.get(request.method) or methods.get("*")
+            if entry is not None:
+                return entry[0], entry[1], dict(entry[2])
+        shared = self._adapter
+        if shared is None:
+            adapter = request._url_adapter = self.bind(request)
+            rule, args = adapter.match(return_rule=True)
+        else:
+            try:
+                rule, args = shared.match(request.path, request.method, return_rule=True)
+            except RequestRedirect:
+                # Match again with the request's own host, to redirect there.
+                adapter = request._url_adapter = self.bind(request)
+                rule, args = adapter.match(return_rule=True)
+        if request.method == "OPTIONS" and _automatic_options(rule):
+            return self._options[rule.endpoint], rule, args
+        return self._endpoints[rule.endpoint], rule, args
+
+    def bind(self, request: Request) -> MapAdapter:
+        """Bind the map to *request*, for matching and for building URLs."""
+        server_name = host = request.host
+        subdomain: str | None = self.url_map.default_subdomain or ""
+        if self.url_map.host_matching:
+            subdomain = None
+        elif self.subdomain_matching:
+            configured = request.app.config["SERVER_NAME"]
+            if configured:
+                server_name = configured
+                subdomain = _subdomain(host.lower(), configured.lower())
+        return self.url_map.bind(
+            server_name,
+            script_name=request.root_path,
+            subdomain=subdomain,
+            url_scheme=request.scheme,
+            default_method=request.method,
+            path_info=request.path,
+            query_args=request.query_string.decode("utf-8", "replace"),
+        )
+
+
+def build_url(
+    adapter: MapAdapter,
+    endpoint: str,
+    values: dict[str, t.Any],
+    *,
+    method: str | None = None,
+    scheme: str | None = None,
+    external: bool | None = None,
+    anchor: str | None = None,
+) -> str:
+    """Build the URL of *endpoint* with *adapter*.
+
+    Values that no rule argument takes go into the query string; a value
+    of ``None`` is left out.
+
+    :raises werkzeug.routing.BuildError: If no rule can build the URL.
+    """
+    if scheme is not None:
+        if external is False:
+            raise ValueError("A URL with '_scheme' must be external.")
+        external = True
+    rv = adapter.build(
+        endpoint,
+        values,
+        method=method,
+        url_scheme=scheme,
+        force_external=bool(external),
+    )
+    if anchor is not None:
+        rv = f"{rv}#{quote(anchor, safe='%!#$&()*+,/:;=?@~')}"
+    return rv
+
+
+def join_rule(prefix: str | None, rule: str) -> str:
+    """Join a blueprint's URL prefix and a rule with exactly one slash."""
+    if not prefix:
+        return rule
+    if not rule:
+        return prefix
+    return f"{prefix.rstrip('/')}/{rule.lstrip('/')}"
+
+
+def blueprint_chain(endpoint: str) -> tuple[str, ...]:
+    """Return ``("a.b", "a")``, the blueprints of the endpoint ``"a.b.view"``."""
+    parts = endpoint.split(".")[:-1]
+    return tuple(".".join(parts[:i]) for i in range(len(parts), 0, -1))
+
+
+def _subdomain(host: str, server_name: str) -> str:
+    if host == server_name:
+        return ""
+    if host.endswith("." + server_name):
+        return host[: -len(server_name) - 1]
+    # No rule has this subdomain, so the request is a 404.
+    return "<invalid>"
+
+
+def _automatic_options(rule: Rule) -> bool:
+    return bool(getattr(rule, "provide_automatic_options", False))
+
+
+class RouteDecorators:
+    """The route decorators that :class:`App` and :class:`Blueprint` share.
+
+    Each one is a spelling of :meth:`add_url_rule`, which the class
+    provides.
+    """
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
+        **options: t.Any,
+    ) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def route(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """Register the decorated view for *rule*.
+
+        :param rule: The URL rule, such as ``"/users/<int:id>"``.
+        :param options: ``methods``, ``endpoint``, ``defaults``,
+            ``strict_slashes``, ``subdomain``, ``host`` and any other
+            argument of werkzeug's :class:`~werkzeug.routing.Rule`.
+        """
+
+        def decorator(f: F) -> F:
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(rule, endpoint, f, **options)
+            return f
+
+        return decorator
+
+    def _method_route(
+        self, method: str, rule: str, options: dict[str, t.Any]
+    ) -> t.Callable[[F], F]:
+        if "methods" in options:
+            raise TypeError("Use the 'route' decorator to pass 'methods'.")
+        return self.route(rule, methods=[method], **options)
+
+    def get(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """Shortcut for :meth:`route` with ``methods=["GET"]``."""
+        return self._method_route("GET", rule, options)
+
+    def post(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """Shortcut for :meth:`route` with ``methods=["POST"]``."""
+        return self._method_route("POST", rule, options)
+
+    def put(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """Shortcut for :meth:`route` with ``methods=["PUT"]``."""
+        return self._method_route("PUT", rule, options)
+
+    def patch(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """Shortcut for :meth:`route` with ``methods=["PATCH"]``."""
+        return self._method_route("PATCH", rule, options)
+
+    def delete(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """Shortcut for :meth:`route` with ``methods=["DELETE"]``."""
+        return self._method_route("DELETE", rule, options)

@@ -1,0 +1,103 @@
+"""Testing: a test client and requests to call views with directly."""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.test import Client, EnvironBuilder
+from werkzeug.wrappers import Request as _WerkzeugRequest
+
+from .routing import blueprint_chain
+
+if t.TYPE_CHECKING:
+    from werkzeug.test import TestResponse
+
+    from .app import App
+    from .wrappers import Request
+
+
+def environ_builder(
+    app: App,
+    path: str = "/",
+    base_url: str | None = None,
+    subdomain: str | None = None,
+    url_scheme: str | None = None,
+    **kwargs: t.Any,
+) -> EnvironBuilder:
+    """Return a werkzeug ``EnvironBuilder`` whose URL fits *app*'s config.
+
+    Without *base_url*, the host is ``SERVER_NAME`` (``localhost`` if
+    unset), under ``APPLICATION_ROOT``, with ``PREFERRED_URL_SCHEME``.
+    *path* may be a full URL, whose scheme and host then win.
+    """
+    if base_url is None:
+        config = app.config
+        host = config["SERVER_NAME"] or "localhost"
+        if subdomain:
+            host = f"{subdomain}.{host}"
+        scheme = url_scheme or config["PREFERRED_URL_SCHEME"]
+        root = config["APPLICATION_ROOT"].lstrip("/")
+        url = urlsplit(path)
+        base_url = f"{url.scheme or scheme}://{url.netloc or host}/{root}"
+        path = f"{url.path}?{url.query}" if url.query else url.path
+    elif subdomain is not None or url_scheme is not None:
+        raise ValueError("Pass 'subdomain' or 'url_scheme' only without 'base_url'.")
+    return EnvironBuilder(path, base_url, **kwargs)
+
+
+class TestClient(Client):
+    """werkzeug's test client, with URLs made from the app's config.
+
+    Cookies persist between requests. Responses have ``status_code``,
+    ``headers``, ``text``, ``json`` and ``get_data()``.
+    """
+
+    application: App
+
+    def open(
+        self,
+        *args: t.Any,
+        buffered: bool = True,
+        follow_redirects: bool = False,
+        **kwargs: t.Any,
+    ) -> TestResponse:
+        """Send a request; takes the arguments of :func:`environ_builder`.
+
+        The body is read and closed before this returns, so teardown hooks
+        have run; pass ``buffered=False`` to test a streamed body.
+        """
+        if args and isinstance(args[0], (EnvironBuilder, dict, _WerkzeugRequest)):
+            return super().open(
+                *args, buffered=buffered, follow_redirects=follow_redirects, **kwargs
+            )
+        builder = environ_builder(self.application, *args, **kwargs)
+        try:
+            return super().open(
+                builder, buffered=buffered, follow_redirects=follow_redirects
+            )
+        finally:
+            builder.close()
+
+
+def make_test_client(app: App, **kwargs: t.Any) -> TestClient:
+    """Return a :class:`TestClient` for *app*; see :meth:`App.test_client`."""
+    return TestClient(app, **kwargs)
+
+
+def make_test_request(app: App, path: str, method: str, **kwargs: t.Any) -> Request:
+    """Return a routed request for *app*; see :meth:`App.test_request`."""
+    environ = environ_builder(app, path, method=method, **kwargs).get_environ()
+    request = app.request_class(environ, app)
+    adapter = request._url_adapter = app.router.bind(request)
+    try:
+        rule, args = adapter.match(return_rule=True)
+    except HTTPException as e:
+        request.routing_exception = e
+    else:
+        request.url_rule = rule
+        request.view_args = args
+        request.endpoint = rule.endpoint
+        request.blueprints = blueprint_chain(rule.endpoint)
+    return request

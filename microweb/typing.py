@@ -1,0 +1,52 @@
+"""Type aliases for what views, hooks and error handlers take and return."""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Iterator, Mapping, Sequence
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+    from werkzeug.datastructures import Headers
+    from werkzeug.wrappers import Response as _WerkzeugResponse
+
+    from .wrappers import Request
+
+#: A body a view may return.
+ResponseValue = t.Union[
+    "_WerkzeugResponse",
+    str,
+    bytes,
+    bytearray,
+    "Mapping[str, t.Any]",
+    "list[t.Any]",
+    "Iterator[str]",
+    "Iterator[bytes]",
+]
+
+#: Headers a view may return: a ``Headers``, a mapping or a list of pairs.
+HeadersValue = t.Union[
+    "Headers",
+    "Mapping[str, str | Sequence[str] | int]",
+    "Sequence[tuple[str, str | int]]",
+]
+
+#: What a view may return: a body, or a tuple with a status and headers.
+ResponseReturnValue = t.Union[
+    ResponseValue,
+    "tuple[ResponseValue, HeadersValue]",
+    "tuple[ResponseValue, int | str]",
+    "tuple[ResponseValue, int | str, HeadersValue]",
+    "WSGIApplication",
+]
+
+#: A view: called as ``view(request, **view_args)``.
+View = t.Callable[..., ResponseReturnValue]
+#: ``before_request(request)``: returns ``None`` or a response value.
+BeforeRequestHook = t.Callable[["Request"], t.Optional[ResponseReturnValue]]
+#: ``after_request(request, response)``: returns a response.
+AfterRequestHook = t.Callable[["Request", t.Any], t.Any]
+#: ``teardown_request(request, exc)``: its return value is ignored.
+TeardownHook = t.Callable[["Request", t.Optional[BaseException]], object]
+#: ``handler(request, error)``: returns a response value.
+ErrorHandler = t.Callable[["Request", t.Any], ResponseReturnValue]

@@ -1,0 +1,156 @@
+"""The request and response objects, thin subclasses of werkzeug's."""
+
+from __future__ import annotations
+
+import typing as t
+from types import SimpleNamespace
+
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import _get_server  # type: ignore[attr-defined]  # stable helper, not in __all__
+from werkzeug.wrappers import Request as _WerkzeugRequest
+from werkzeug.wrappers import Response as _WerkzeugResponse
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.routing import MapAdapter, Rule
+
+    from .app import App
+
+
+def _decode(value: str) -> str:
+    """Decode a WSGI string (bytes as latin-1) as UTF-8, replacing errors."""
+    return value.encode("latin1").decode("utf-8", "replace")
+
+
+class Request(_WerkzeugRequest):
+    """The request object handed to every view, hook and error handler.
+
+    It is a werkzeug :class:`~werkzeug.wrappers.Request` that also carries
+    everything microweb knows about the request being handled, so no state
+    has to live anywhere else. Nothing is parsed until it is read.
+
+    :param environ: The WSGI environment.
+    :param app: The application handling the request.
+    """
+
+    #: The application handling this request.
+    app: App
+    #: The arguments the URL rule extracted from the path, or ``None``
+    #: before routing (or when routing failed).
+    view_args: dict[str, t.Any] | None = None
+    #: The name of the matched endpoint, such as ``"index"`` or
+    #: ``"admin.users"``; ``None`` when nothing matched.
+    endpoint: str | None = None
+    #: The werkzeug rule that matched, or ``None``.
+    url_rule: Rule | None = None
+    #: The exception routing raised (404, 405, a redirect), if any.
+    routing_exception: Exception | None = None
+    #: The dotted names of the matched endpoint's blueprints, innermost
+    #: first. Empty for an app-level endpoint or when nothing matched.
+    blueprints: tuple[str, ...] = ()
+
+    # perf: bound only when url_for or a non-static route needs it.
+    _url_adapter: MapAdapter | None = None
+
+    def __init__(self, environ: WSGIEnvironment, app: App) -> None:
+        # perf: werkzeug's __init__ decodes and wraps eight values up front
+        # (seven calls); routing needs two, so the rest are lazy below.
+        self.environ = environ
+        self.shallow = False
+        self.app = app
+        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        self.path = "/" + _decode(environ.get("PATH_INFO") or "").lstrip("/")
+
+    @cached_property
+    def headers(self) -> EnvironHeaders:  # type: ignore[override]  # lazy attribute
+        """The request headers, read from the environ."""
+        return EnvironHeaders(self.environ)
+
+    @cached_property
+    def root_path(self) -> str:  # type: ignore[override]  # lazy attribute
+        """The prefix the app is mounted under, without a trailing slash."""
+        return _decode(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+
+    @cached_property
+    def query_string(self) -> bytes:  # type: ignore[override]  # lazy attribute
+        """The raw query string; :attr:`args` has it parsed."""
+        return self.environ.get("QUERY_STRING", "").encode("latin1")
+
+    @cached_property
+    def scheme(self) -> str:  # type: ignore[override]  # lazy attribute
+        """The URL scheme, such as ``http`` or ``https``."""
+        return self.environ.get("wsgi.url_scheme", "http")  # type: ignore[no-any-return]
+
+    @cached_property
+    def server(self) -> tuple[str, int | None] | None:  # type: ignore[override]  # lazy attribute
+        """The server's ``(host, port)``, if known."""
+        return _get_server(self.environ)
+
+    @cached_property
+    def remote_addr(self) -> str | None:  # type: ignore[override]  # lazy attribute
+        """The client's address."""
+        return self.environ.get("REMOTE_ADDR")
+
+    @cached_property
+    def g(self) -> SimpleNamespace:
+        """A plain namespace for data that a view and its hooks share.
+
+        It lives exactly as long as the request: two requests never see
+        each other's ``g``.
+        """
+        return SimpleNamespace()
+
+    @property
+    def blueprint(self) -> str | None:
+        """The full dotted name of the matched endpoint's blueprint."""
+        return self.blueprints[0] if self.blueprints else None
+
+    # The limits below come from the app's config and are read only when
+    # something parses the body or the host, so most requests never look.
+
+    @property  # type: ignore[override]  # werkzeug declares a class attribute
+    def max_content_length(self) -> int | None:
+        """``MAX_CONTENT_LENGTH`` from the app's config."""
+        return self.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
+
+    @property  # type: ignore[override]  # werkzeug declares a class attribute
+    def max_form_memory_size(self) -> int | None:
+        """``MAX_FORM_MEMORY_SIZE`` from the app's config."""
+        return self.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
+
+    @property  # type: ignore[override]  # werkzeug declares a class attribute
+    def max_form_parts(self) -> int | None:
+        """``MAX_FORM_PARTS`` from the app's config."""
+        return self.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
+
+    @property  # type: ignore[override]  # werkzeug declares a class attribute
+    def trusted_hosts(self) -> list[str] | None:
+        """``TRUSTED_HOSTS`` from the app's config."""
+        return self.app.config["TRUSTED_HOSTS"]  # type: ignore[no-any-return]
+
+    def on_json_loading_failure(self, e: ValueError | None) -> t.Any:
+        """Answer a body that is not JSON with a 4xx that says why.
+
+        :raises UnsupportedMediaType: If the body was not sent as JSON.
+        :raises BadRequest: If the body is not valid JSON.
+        """
+        if e is None:
+            raise UnsupportedMediaType(
+                "Expected a JSON body sent with 'Content-Type: application/json'."
+            )
+        raise BadRequest(f"The request body is not valid JSON: {e}")
+
+    def url_adapter(self) -> MapAdapter:
+        """Return the app's URL map bound to this request, made once."""
+        adapter = self._url_adapter
+        if adapter is None:
+            adapter = self._url_adapter = self.app.router.bind(self)
+        return adapter
+
+
+class Response(_WerkzeugResponse):
+    """The response class; a body is ``text/html`` unless told otherwise."""
+
+    default_mimetype = "text/html"
