@@ -171,7 +171,7 @@ class App(RouteDecorators):
     def name(self) -> str:
         """The app's name: the import name, or the script's for ``__main__``."""
         if self.import_name == "__main__":
-            filename = getattr(sys.modules["__main__"], "__file__", None)
+            filename: str | None = getattr(sys.modules["__main__"], "__file__", None)
             if filename:
                 return os.path.splitext(os.path.basename(filename))[0]
         return self.import_name
@@ -553,7 +553,7 @@ class App(RouteDecorators):
         if isinstance(rv, self.response_class):
             response = rv
         elif isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, Iterator):
-            response = self.response_class(rv, status, headers)
+            response = self.response_class(rv, status, headers)  # type: ignore[arg-type]  # bytearray is bytes to werkzeug
             status = headers = None
         elif isinstance(rv, (dict, list)):
             response = self.response_class(

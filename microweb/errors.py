@@ -82,7 +82,7 @@ def error_response(request: Request, error: HTTPException) -> Response:
     """
     response_class = request.app.response_class
     if error.response is not None:
-        return response_class.force_type(error.response, request.environ)
+        return response_class.force_type(error.response, request.environ)  # type: ignore[arg-type,return-value]  # a WSGI response; force_type returns response_class
     if wants_json(request):
         body = json.dumps(
             {
@@ -99,6 +99,6 @@ def error_response(request: Request, error: HTTPException) -> Response:
         return response_class(
             body, error.code, headers, mimetype="application/json"
         )
-    return response_class.force_type(
+    return response_class.force_type(  # type: ignore[return-value]  # force_type returns response_class
         error.get_response(request.environ), request.environ
     )

@@ -111,9 +111,11 @@ class Router(t.Generic[E]):
                 # Match again with the request's own host, to redirect there.
                 adapter = request._url_adapter = self.bind(request)
                 rule, args = adapter.match(return_rule=True)
+        # werkzeug returns a fresh dict, typed as a Mapping.
+        view_args = t.cast("dict[str, t.Any]", args)
         if request.method == "OPTIONS" and _automatic_options(rule):
-            return self._options[rule.endpoint], rule, args
-        return self._endpoints[rule.endpoint], rule, args
+            return self._options[rule.endpoint], rule, view_args
+        return self._endpoints[rule.endpoint], rule, view_args
 
     def bind(self, request: Request) -> MapAdapter:
         """Bind the map to *request*, for matching and for building URLs."""

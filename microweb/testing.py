@@ -97,7 +97,7 @@ def make_test_request(app: App, path: str, method: str, **kwargs: t.Any) -> Requ
         request.routing_exception = e
     else:
         request.url_rule = rule
-        request.view_args = args
+        request.view_args = dict(args)
         request.endpoint = rule.endpoint
         request.blueprints = blueprint_chain(rule.endpoint)
     return request

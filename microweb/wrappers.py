@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.utils import cached_property
-from werkzeug.wsgi import _get_server  # type: ignore[attr-defined]  # stable helper, not in __all__
+from werkzeug.wsgi import _get_server
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
@@ -64,32 +64,33 @@ class Request(_WerkzeugRequest):
         self.path = "/" + _decode(environ.get("PATH_INFO") or "").lstrip("/")
 
     @cached_property
-    def headers(self) -> EnvironHeaders:  # type: ignore[override]  # lazy attribute
+    def headers(self) -> EnvironHeaders:  # type: ignore[override]  # werkzeug declares Headers; EnvironHeaders is one
         """The request headers, read from the environ."""
         return EnvironHeaders(self.environ)
 
     @cached_property
-    def root_path(self) -> str:  # type: ignore[override]  # lazy attribute
+    def root_path(self) -> str:
         """The prefix the app is mounted under, without a trailing slash."""
         return _decode(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
 
     @cached_property
-    def query_string(self) -> bytes:  # type: ignore[override]  # lazy attribute
+    def query_string(self) -> bytes:
         """The raw query string; :attr:`args` has it parsed."""
-        return self.environ.get("QUERY_STRING", "").encode("latin1")
+        query: str = self.environ.get("QUERY_STRING", "")
+        return query.encode("latin1")
 
     @cached_property
-    def scheme(self) -> str:  # type: ignore[override]  # lazy attribute
+    def scheme(self) -> str:
         """The URL scheme, such as ``http`` or ``https``."""
         return self.environ.get("wsgi.url_scheme", "http")  # type: ignore[no-any-return]
 
     @cached_property
-    def server(self) -> tuple[str, int | None] | None:  # type: ignore[override]  # lazy attribute
+    def server(self) -> tuple[str, int | None] | None:
         """The server's ``(host, port)``, if known."""
         return _get_server(self.environ)
 
     @cached_property
-    def remote_addr(self) -> str | None:  # type: ignore[override]  # lazy attribute
+    def remote_addr(self) -> str | None:
         """The client's address."""
         return self.environ.get("REMOTE_ADDR")
 
@@ -110,23 +111,23 @@ class Request(_WerkzeugRequest):
     # The limits below come from the app's config and are read only when
     # something parses the body or the host, so most requests never look.
 
-    @property  # type: ignore[override]  # werkzeug declares a class attribute
-    def max_content_length(self) -> int | None:
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``MAX_CONTENT_LENGTH`` from the app's config."""
         return self.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
 
-    @property  # type: ignore[override]  # werkzeug declares a class attribute
-    def max_form_memory_size(self) -> int | None:
+    @property
+    def max_form_memory_size(self) -> int | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``MAX_FORM_MEMORY_SIZE`` from the app's config."""
         return self.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
 
-    @property  # type: ignore[override]  # werkzeug declares a class attribute
-    def max_form_parts(self) -> int | None:
+    @property
+    def max_form_parts(self) -> int | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``MAX_FORM_PARTS`` from the app's config."""
         return self.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
 
-    @property  # type: ignore[override]  # werkzeug declares a class attribute
-    def trusted_hosts(self) -> list[str] | None:
+    @property
+    def trusted_hosts(self) -> list[str] | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``TRUSTED_HOSTS`` from the app's config."""
         return self.app.config["TRUSTED_HOSTS"]  # type: ignore[no-any-return]
 
