@@ -16,6 +16,7 @@ from werkzeug.exceptions import (
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
+    NotFound,
 )
 from werkzeug.routing import Rule
 from werkzeug.routing.exceptions import RoutingException
@@ -24,15 +25,17 @@ from werkzeug.wsgi import ClosingIterator
 
 from .config import DEFAULT_CONFIG, Config
 from .errors import HandlerSpec, error_response, exception_class_and_code, find_handler
-from .helpers import get_root_path, json_dumps
+from .helpers import get_root_path, json_dumps, send_from_directory
 from .routing import F, RouteDecorators, Router, blueprint_chain, build_url
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
+    import jinja2
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.test import Client
 
     from .blueprints import Blueprint
+    from .sessions import SessionInterface
     from .typing import (
         AfterRequestHook,
         BeforeRequestHook,
@@ -140,9 +143,10 @@ class App(RouteDecorators):
             instance_path if instance_relative_config else self.root_path,
             DEFAULT_CONFIG,
         )
-        self.static_folder = static_folder
-        self.static_url_path = static_url_path
+        #: The folder of templates, relative to :attr:`root_path`.
         self.template_folder = template_folder
+        self._static_folder = static_folder
+        self._static_url_path = static_url_path
         #: Routes requests and builds URLs; see :class:`Router`.
         self.router: Router[_Endpoint] = Router(
             host_matching=host_matching, subdomain_matching=subdomain_matching
@@ -159,10 +163,21 @@ class App(RouteDecorators):
         self.teardown_request_funcs: dict[str | None, list[TeardownHook]] = {}
         #: Error handlers by blueprint, status code and exception class.
         self.error_handler_spec: HandlerSpec = {}
+        #: Template context processors by blueprint name, ``None`` for the
+        #: app's: ``f(request)`` returns a dict of names for every template.
+        self.template_context_processors: dict[
+            str | None, list[t.Callable[[Request], dict[str, t.Any]]]
+        ] = {}
         # Set by _freeze on the first request; setup is over from then on.
         self._endpoints: dict[str, _Endpoint] | None = None
         self._unmatched: _Endpoint
         self._freeze_lock = threading.Lock()
+        if static_folder is not None:
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                view_func=self.send_static_file,
+            )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -216,6 +231,50 @@ class App(RouteDecorators):
             )
             logger.addHandler(handler)
         return logger
+
+    @property
+    def static_folder(self) -> str | None:
+        """The absolute path of the static folder, or ``None``."""
+        if self._static_folder is None:
+            return None
+        return os.path.join(self.root_path, self._static_folder)
+
+    @property
+    def static_url_path(self) -> str | None:
+        """The URL of the static folder: ``/`` and its name by default."""
+        if self._static_url_path is not None:
+            return self._static_url_path.rstrip("/")
+        if self._static_folder is None:
+            return None
+        return "/" + os.path.basename(os.fspath(self._static_folder).rstrip("/\\"))
+
+    def send_static_file(self, request: Request, filename: str) -> Response:
+        """The view of the ``static`` endpoint: a file of the static folder.
+
+        :raises werkzeug.exceptions.NotFound: If there is no such file, or
+            *filename* points outside the folder.
+        """
+        if self.static_folder is None:
+            raise NotFound()
+        return send_from_directory(request, self.static_folder, filename)
+
+    @cached_property
+    def session_interface(self) -> SessionInterface:
+        """Opens and saves ``request.session``; signed cookies by default.
+
+        Assign a :class:`~microweb.sessions.SessionInterface` of your own
+        (a server-side store, say) before the first request.
+        """
+        from .sessions import SecureCookieSessionInterface
+
+        return SecureCookieSessionInterface()
+
+    @cached_property
+    def jinja_env(self) -> jinja2.Environment:
+        """The app's one Jinja environment, made on first use."""
+        from .templating import create_environment
+
+        return create_environment(self)
 
     # Resources.
 
@@ -381,6 +440,38 @@ class App(RouteDecorators):
         """Like :meth:`errorhandler`, without the decorator."""
         self._add_error_handler(None, code_or_exception, f)
 
+    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register the decorated function as a Jinja filter (its name by default)."""
+
+        def decorator(f: F) -> F:
+            self.jinja_env.filters[name or f.__name__] = f
+            return f
+
+        return decorator
+
+    def template_global(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register the decorated function as a Jinja global (its name by default)."""
+
+        def decorator(f: F) -> F:
+            self.jinja_env.globals[name or f.__name__] = f
+            return f
+
+        return decorator
+
+    def template_test(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register the decorated function as a Jinja test (its name by default)."""
+
+        def decorator(f: F) -> F:
+            self.jinja_env.tests[name or f.__name__] = f
+            return f
+
+        return decorator
+
+    def context_processor(self, f: F) -> F:
+        """Add the names ``f(request)`` returns to every template's context."""
+        self.template_context_processors.setdefault(None, []).append(f)
+        return f
+
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
         """Register *blueprint*'s views, hooks and error handlers.
 
@@ -407,6 +498,11 @@ class App(RouteDecorators):
             self.response_class is Response
             and type(self).make_response is App.make_response
         )
+        csrf_check: BeforeRequestHook | None = None
+        if self.config["CSRF_ENABLED"]:
+            from .csrf import csrf_protect, is_exempt
+
+            csrf_check = csrf_protect
 
         def prepare(name: str | None, view: View, blueprints: tuple[str, ...]) -> _Endpoint:
             before, after, teardown = (
@@ -414,6 +510,9 @@ class App(RouteDecorators):
             )
             for bp in reversed(blueprints):
                 before.extend(self.before_request_funcs.get(bp, ()))
+            if csrf_check is not None and name is not None and not is_exempt(self, view, blueprints):
+                # The token is checked before any other hook sees the request.
+                before.insert(0, csrf_check)
             after_chain: list[AfterRequestHook] = []
             teardown_chain: list[TeardownHook] = []
             for bp in blueprints:
@@ -491,7 +590,11 @@ class App(RouteDecorators):
                     if args is None:
                         raise request.routing_exception  # type: ignore[misc]  # set above
                     rv = endpoint.view(request, **args)
-                    if rv.__class__ is str and endpoint.fast:
+                    if (
+                        rv.__class__ is str
+                        and endpoint.fast
+                        and "session" not in request.__dict__
+                    ):
                         # perf: the commonest answer needs no Response
                         # object, no header objects and no after-hooks.
                         body = rv.encode()
@@ -511,8 +614,7 @@ class App(RouteDecorators):
                     rv = self.make_response(rv, endpoint.view)
             except Exception as e:
                 rv = self._handle_user_exception(request, e)
-            for after in endpoint.after:
-                rv = after(request, rv)
+            rv = self._process_response(request, rv, endpoint)
         except Exception as e:
             error = e
             rv = self._handle_exception(request, e, endpoint)
@@ -584,6 +686,16 @@ class App(RouteDecorators):
             response.headers.update(headers)
         return response
 
+    def _process_response(
+        self, request: Request, response: Response, endpoint: _Endpoint
+    ) -> Response:
+        """Run the after-hooks, then save the session if it was used."""
+        for after in endpoint.after:
+            response = after(request, response)
+        if "session" in request.__dict__:
+            self.session_interface.save_session(self, request.session, response)
+        return response
+
     def _handle_user_exception(self, request: Request, e: Exception) -> Response:
         """Answer an exception from routing, a hook or a view.
 
@@ -633,8 +745,7 @@ class App(RouteDecorators):
                 response = error_response(request, server_error)
             else:
                 response = self.make_response(handler(request, server_error), handler)
-            for after in endpoint.after:
-                response = after(request, response)
+            response = self._process_response(request, response, endpoint)
         except Exception as second:
             self.log_exception(request, second)
             response = error_response(request, InternalServerError())

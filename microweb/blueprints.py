@@ -12,11 +12,12 @@ import os
 import typing as t
 import weakref
 
-from .helpers import get_root_path
+from .helpers import get_root_path, send_from_directory
 from .routing import F, RouteDecorators, join_rule
 
 if t.TYPE_CHECKING:
     from .app import App
+    from .wrappers import Request, Response
 
 #: A recorded setup call, replayed with the registration's state.
 DeferredSetup = t.Callable[["BlueprintSetupState"], None]
@@ -189,6 +190,15 @@ class Blueprint(RouteDecorators):
             )
         app.blueprints[state.name] = self
         self._registered_on.add(app)
+        if self.static_folder is not None:
+            url_path = self.static_url_path
+            if url_path is None:
+                url_path = "/" + os.path.basename(os.fspath(self.static_folder).rstrip("/\\"))
+            state.add_url_rule(
+                f"{url_path.rstrip('/')}/<path:filename>",
+                endpoint="static",
+                view_func=self.send_static_file,
+            )
         for deferred in self.deferred_functions:
             deferred(state)
         for child, child_options in self._blueprints:
@@ -236,7 +246,63 @@ class Blueprint(RouteDecorators):
 
         return decorator
 
-    # Hooks and error handlers for the whole app, set from the blueprint.
+    def context_processor(self, f: F) -> F:
+        """Add ``f(request)``'s names to templates rendered by this blueprint's views."""
+        self.record(
+            lambda s: s.app.template_context_processors.setdefault(s.name, []).append(f)
+        )
+        return f
+
+    @property
+    def has_static_folder(self) -> bool:
+        """Whether the blueprint serves a static folder."""
+        return self.static_folder is not None
+
+    def send_static_file(self, request: Request, filename: str) -> Response:
+        """The view of the blueprint's ``static`` endpoint.
+
+        :raises werkzeug.exceptions.NotFound: If there is no such file.
+        """
+        assert self.static_folder is not None
+        folder = os.path.join(self.root_path, self.static_folder)
+        return send_from_directory(request, folder, filename)
+
+    # Hooks, handlers and template names for the whole app, set from the
+    # blueprint.
+
+    def app_context_processor(self, f: F) -> F:
+        """Add ``f(request)``'s names to every template of the app."""
+        self.record_once(
+            lambda s: s.app.template_context_processors.setdefault(None, []).append(f)
+        )
+        return f
+
+    def app_template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register an app-wide Jinja filter; see :meth:`App.template_filter`."""
+
+        def decorator(f: F) -> F:
+            self.record_once(lambda s: s.app.template_filter(name)(f))
+            return f
+
+        return decorator
+
+    def app_template_global(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register an app-wide Jinja global; see :meth:`App.template_global`."""
+
+        def decorator(f: F) -> F:
+            self.record_once(lambda s: s.app.template_global(name)(f))
+            return f
+
+        return decorator
+
+    def app_template_test(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register an app-wide Jinja test; see :meth:`App.template_test`."""
+
+        def decorator(f: F) -> F:
+            self.record_once(lambda s: s.app.template_test(name)(f))
+            return f
+
+        return decorator
 
     def before_app_request(self, f: F) -> F:
         """Run ``f(request)`` before every request to the app."""

@@ -67,6 +67,15 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "SEND_FILE_MAX_AGE_DEFAULT": None,
     #: Reload changed templates; ``None`` means: in debug mode.
     "TEMPLATES_AUTO_RELOAD": None,
+    #: Require a CSRF token on POST, PUT, PATCH and DELETE (see ``csrf``).
+    "CSRF_ENABLED": False,
+    #: The form field that carries the CSRF token.
+    "CSRF_FIELD_NAME": "csrf_token",
+    #: The header that carries the CSRF token, for scripts.
+    "CSRF_HEADER_NAME": "X-CSRFToken",
+    #: How long a CSRF token is valid, in seconds; ``None`` for as long as
+    #: the session.
+    "CSRF_TIME_LIMIT": 3600,
 }
 
 

@@ -12,8 +12,11 @@ import typing as t
 import uuid
 from datetime import date, datetime, time
 
+from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 from werkzeug.utils import redirect as _werkzeug_redirect
+from werkzeug.utils import send_file as _werkzeug_send_file
+from werkzeug.utils import send_from_directory as _werkzeug_send_from_directory
 
 from .routing import build_url
 from .wrappers import Response
@@ -97,6 +100,79 @@ def make_response(request: Request, *args: t.Any) -> Response:
         return request.app.response_class()
     rv: ResponseReturnValue = args[0] if len(args) == 1 else args
     return request.app.make_response(rv)
+
+
+def send_file(
+    request: Request,
+    path_or_file: os.PathLike[str] | str | t.IO[bytes],
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    conditional: bool = True,
+    etag: bool | str = True,
+    last_modified: datetime | int | float | None = None,
+    max_age: int | t.Callable[[str | None], int | None] | None = None,
+) -> Response:
+    """Send a file, with werkzeug's ETag, Last-Modified, 304 and Range support.
+
+    :param request: The request being answered; its headers decide
+        between 200, 206 and 304.
+    :param path_or_file: A path, relative to the app's root path, or a
+        binary file object. Never pass a path a client chose: use
+        :func:`send_from_directory` for that.
+    :param mimetype: Guessed from the file name by default.
+    :param as_attachment: Ask the browser to download the file.
+    :param download_name: The file name the browser sees.
+    :param conditional: Answer conditional and range requests.
+    :param etag: Compute an ETag, or use this one.
+    :param last_modified: The Last-Modified time; the file's by default.
+    :param max_age: Seconds the client may cache it;
+        ``SEND_FILE_MAX_AGE_DEFAULT`` by default.
+    """
+    app = request.app
+    if max_age is None:
+        max_age = app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+    return _werkzeug_send_file(  # type: ignore[return-value]  # werkzeug returns response_class
+        path_or_file,
+        request.environ,
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        conditional=conditional,
+        etag=etag,
+        last_modified=last_modified,
+        max_age=max_age,
+        response_class=app.response_class,
+        _root_path=app.root_path,  # type: ignore[call-arg]  # relative paths start at the app
+    )
+
+
+def send_from_directory(
+    request: Request,
+    directory: os.PathLike[str] | str,
+    path: os.PathLike[str] | str,
+    **kwargs: t.Any,
+) -> Response:
+    """Send the file *path* from *directory*, where *path* may come from a client.
+
+    A path that leaves the directory (``..``, an absolute path, a drive or
+    a backslash on Windows) or names no file is a 404; nothing outside
+    *directory* is ever read.
+
+    :param request: The request being answered.
+    :param directory: The folder, relative to the app's root path.
+    :param path: The file, relative to *directory*.
+    :param kwargs: As for :func:`send_file`.
+    :raises werkzeug.exceptions.NotFound: If there is no such file there.
+    """
+    app = request.app
+    kwargs.setdefault("max_age", app.config["SEND_FILE_MAX_AGE_DEFAULT"])
+    kwargs.setdefault("response_class", app.response_class)
+    if "\x00" in os.fspath(path):
+        raise NotFound()
+    return _werkzeug_send_from_directory(  # type: ignore[no-any-return]  # werkzeug returns response_class
+        directory, path, request.environ, _root_path=app.root_path, **kwargs
+    )
 
 
 def _json_default(o: t.Any) -> t.Any:

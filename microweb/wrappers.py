@@ -17,6 +17,7 @@ if t.TYPE_CHECKING:
     from werkzeug.routing import MapAdapter, Rule
 
     from .app import App
+    from .sessions import SessionMixin
 
 
 def _decode(value: str) -> str:
@@ -102,6 +103,18 @@ class Request(_WerkzeugRequest):
         each other's ``g``.
         """
         return SimpleNamespace()
+
+    @cached_property
+    def session(self) -> SessionMixin:
+        """The session, opened from its cookie when first read.
+
+        A request that never reads it parses no cookie and sends none.
+        """
+        interface = self.app.session_interface
+        session = interface.open_session(self.app, self)
+        if session is None:
+            session = interface.make_null_session(self.app)
+        return session
 
     @property
     def blueprint(self) -> str | None:
