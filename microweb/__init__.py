@@ -12,6 +12,8 @@ from .helpers import abort as abort
 from .helpers import jsonify as jsonify
 from .helpers import make_response as make_response
 from .helpers import redirect as redirect
+from .helpers import send_file as send_file
+from .helpers import send_from_directory as send_from_directory
 from .helpers import url_for as url_for
 from .wrappers import Request as Request
 from .wrappers import Response as Response
