@@ -440,32 +440,24 @@ class App(RouteDecorators):
         """Like :meth:`errorhandler`, without the decorator."""
         self._add_error_handler(None, code_or_exception, f)
 
-    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Register the decorated function as a Jinja filter (its name by default)."""
-
+    def _template_decorator(self, kind: str, name: str | None) -> t.Callable[[F], F]:
         def decorator(f: F) -> F:
-            self.jinja_env.filters[name or f.__name__] = f
+            getattr(self.jinja_env, kind)[name or f.__name__] = f
             return f
 
         return decorator
+
+    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register the decorated function as a Jinja filter (its name by default)."""
+        return self._template_decorator("filters", name)
 
     def template_global(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register the decorated function as a Jinja global (its name by default)."""
-
-        def decorator(f: F) -> F:
-            self.jinja_env.globals[name or f.__name__] = f
-            return f
-
-        return decorator
+        return self._template_decorator("globals", name)
 
     def template_test(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register the decorated function as a Jinja test (its name by default)."""
-
-        def decorator(f: F) -> F:
-            self.jinja_env.tests[name or f.__name__] = f
-            return f
-
-        return decorator
+        return self._template_decorator("tests", name)
 
     def context_processor(self, f: F) -> F:
         """Add the names ``f(request)`` returns to every template's context."""

@@ -277,32 +277,24 @@ class Blueprint(RouteDecorators):
         )
         return f
 
-    def app_template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Register an app-wide Jinja filter; see :meth:`App.template_filter`."""
-
+    def _app_template(self, method: str, name: str | None) -> t.Callable[[F], F]:
         def decorator(f: F) -> F:
-            self.record_once(lambda s: s.app.template_filter(name)(f))
+            self.record_once(lambda s: getattr(s.app, method)(name)(f))
             return f
 
         return decorator
+
+    def app_template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
+        """Register an app-wide Jinja filter; see :meth:`App.template_filter`."""
+        return self._app_template("template_filter", name)
 
     def app_template_global(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register an app-wide Jinja global; see :meth:`App.template_global`."""
-
-        def decorator(f: F) -> F:
-            self.record_once(lambda s: s.app.template_global(name)(f))
-            return f
-
-        return decorator
+        return self._app_template("template_global", name)
 
     def app_template_test(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register an app-wide Jinja test; see :meth:`App.template_test`."""
-
-        def decorator(f: F) -> F:
-            self.record_once(lambda s: s.app.template_test(name)(f))
-            return f
-
-        return decorator
+        return self._app_template("template_test", name)
 
     def before_app_request(self, f: F) -> F:
         """Run ``f(request)`` before every request to the app."""
