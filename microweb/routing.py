@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import quote
 
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
 
 if t.TYPE_CHECKING:
@@ -103,6 +104,9 @@ class Router(t.Generic[E]):
         shared = self._adapter
         if shared is None:
             adapter = request._url_adapter = self.bind(request)
+            if adapter.subdomain == _INVALID_SUBDOMAIN:
+                # The host is not SERVER_NAME nor one of its subdomains.
+                raise NotFound()
             rule, args = adapter.match(return_rule=True)
         else:
             try:
@@ -187,13 +191,16 @@ def blueprint_chain(endpoint: str) -> tuple[str, ...]:
     return tuple(".".join(parts[:i]) for i in range(len(parts), 0, -1))
 
 
+#: The subdomain of a host outside ``SERVER_NAME``; see :meth:`Router.match`.
+_INVALID_SUBDOMAIN = "<invalid>"
+
+
 def _subdomain(host: str, server_name: str) -> str:
     if host == server_name:
         return ""
     if host.endswith("." + server_name):
         return host[: -len(server_name) - 1]
-    # No rule has this subdomain, so the request is a 404.
-    return "<invalid>"
+    return _INVALID_SUBDOMAIN
 
 
 def _automatic_options(rule: Rule) -> bool:

@@ -55,6 +55,8 @@ class TestClient(Client):
     """
 
     application: App
+    #: Not a test class, though pytest collects names that start with "Test".
+    __test__ = False
 
     def open(
         self,
