@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import uuid
+
+import pytest
+from werkzeug.routing import BuildError
+
+from microweb import (
+    App,
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    make_response,
+    redirect,
+    url_for,
+)
+from microweb.testing import TestClient
+
+
+@pytest.fixture
+def urls(app: App) -> App:
+    @app.route("/")
+    def index(request):
+        return ""
+
+    @app.route("/users/<int:user_id>")
+    def user(request, user_id):
+        return ""
+
+    app.add_url_rule("/items", "items", lambda request: "", methods=["GET"])
+    app.add_url_rule("/items/new", "items", methods=["POST"])
+    return app
+
+
+def test_url_for_static_and_dynamic(urls: App) -> None:
+    request = urls.test_request("/")
+    assert url_for(request, "index") == "/"
+    assert url_for(request, "user", user_id=3) == "/users/3"
+
+
+def test_url_for_query_string_and_none(urls: App) -> None:
+    request = urls.test_request("/")
+    assert url_for(request, "user", user_id=3, tab="posts", page=2) == "/users/3?tab=posts&page=2"
+    assert url_for(request, "index", q=None) == "/"
+
+
+def test_url_for_anchor_external_scheme(urls: App) -> None:
+    request = urls.test_request("/")
+    assert url_for(request, "index", _anchor="a b/c") == "/#a%20b/c"
+    assert url_for(request, "user", user_id=1, _external=True) == "http://localhost/users/1"
+    assert url_for(request, "index", _scheme="https") == "https://localhost/"
+    with pytest.raises(ValueError, match="_scheme"):
+        url_for(request, "index", _scheme="https", _external=False)
+
+
+def test_url_for_method_picks_the_rule(urls: App) -> None:
+    request = urls.test_request("/")
+    assert url_for(request, "items", _method="GET") == "/items"
+    assert url_for(request, "items", _method="POST") == "/items/new"
+
+
+def test_url_for_unknown_endpoint(urls: App) -> None:
+    with pytest.raises(BuildError):
+        url_for(urls.test_request("/"), "nowhere")
+    with pytest.raises(BuildError):
+        url_for(urls.test_request("/"), "user")
+
+
+def test_url_for_under_a_script_root(urls: App, client: TestClient) -> None:
+    @urls.route("/where")
+    def where(request):
+        return url_for(request, "user", user_id=5)
+
+    assert client.get("/where", base_url="http://localhost/mount").text == "/mount/users/5"
+    assert (
+        client.get("/where", base_url="https://example.org/mount").text == "/mount/users/5"
+    )
+
+
+def test_relative_endpoint_in_and_out_of_a_blueprint(app: App, client: TestClient) -> None:
+    bp = Blueprint("shop", __name__, url_prefix="/shop")
+
+    @bp.route("/")
+    def index(request):
+        return url_for(request, ".cart")
+
+    @bp.route("/cart")
+    def cart(request):
+        return ""
+
+    @app.route("/cart")
+    def cart_app(request):
+        return ""
+
+    @app.route("/")
+    def index_app(request):
+        return url_for(request, ".cart_app")
+
+    app.register_blueprint(bp)
+    assert client.get("/shop/").text == "/shop/cart"
+    assert client.get("/").text == "/cart"
+
+
+def test_app_url_for_outside_a_request(urls: App) -> None:
+    with pytest.raises(RuntimeError, match="SERVER_NAME"):
+        urls.url_for("index")
+    urls.config.update(
+        SERVER_NAME="example.com", APPLICATION_ROOT="/app", PREFERRED_URL_SCHEME="https"
+    )
+    assert urls.url_for("user", user_id=2) == "https://example.com/app/users/2"
+    assert urls.url_for("user", user_id=2, _external=False) == "/app/users/2"
+    assert urls.url_for("index", _anchor="top", _scheme="http") == "http://example.com/app/#top"
+
+
+def test_redirect(app: App, client: TestClient) -> None:
+    @app.route("/old")
+    def old(request):
+        return redirect(url_for(request, "new"))
+
+    @app.route("/moved")
+    def moved(request):
+        return redirect("/new", 301)
+
+    @app.route("/new")
+    def new(request):
+        return "new"
+
+    response = client.get("/old")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/new"
+    assert client.get("/moved").status_code == 301
+    assert client.get("/old", follow_redirects=True).text == "new"
+
+
+def test_abort(app: App, client: TestClient) -> None:
+    @app.route("/missing")
+    def missing(request):
+        abort(404)
+
+    @app.route("/forbidden")
+    def forbidden(request):
+        abort(403, "Members only.")
+
+    @app.route("/custom")
+    def custom(request):
+        abort(Response("teapot", 418))
+
+    assert client.get("/missing").status_code == 404
+    response = client.get("/forbidden")
+    assert response.status_code == 403
+    assert "Members only." in response.text
+    response = client.get("/custom")
+    assert response.status_code == 418
+    assert response.text == "teapot"
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+
+def test_jsonify(app: App) -> None:
+    assert jsonify({"a": 1}).get_json() == {"a": 1}
+    assert jsonify(1, 2).get_json() == [1, 2]
+    assert jsonify(a=1).get_json() == {"a": 1}
+    response = jsonify(
+        when=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+        day=datetime.date(2024, 1, 2),
+        price=decimal.Decimal("1.10"),
+        id=uuid.UUID(int=1),
+        point=Point(1, 2),
+        name="é",
+    )
+    assert response.mimetype == "application/json"
+    assert response.get_json() == {
+        "when": "2024-01-02T03:04:05+00:00",
+        "day": "2024-01-02",
+        "price": "1.10",
+        "id": "00000000-0000-0000-0000-000000000001",
+        "point": {"x": 1, "y": 2},
+        "name": "é",
+    }
+    with pytest.raises(TypeError, match="not both"):
+        jsonify(1, a=2)
+    with pytest.raises(TypeError, match="set"):
+        jsonify({1, 2})
+
+
+def test_make_response(app: App, client: TestClient) -> None:
+    @app.route("/")
+    def index(request):
+        response = make_response(request, "body", 201, {"X-A": "1"})
+        response.headers["X-B"] = "2"
+        return response
+
+    @app.route("/empty")
+    def empty(request):
+        return make_response(request)
+
+    @app.route("/json")
+    def as_json(request):
+        return make_response(request, {"a": 1})
+
+    response = client.get("/")
+    assert response.status_code == 201
+    assert response.text == "body"
+    assert response.headers["X-A"] == "1"
+    assert response.headers["X-B"] == "2"
+    assert client.get("/empty").get_data() == b""
+    assert client.get("/json").json == {"a": 1}
+
+
+def test_test_request_calls_a_view_as_a_function(app: App) -> None:
+    @app.route("/path/<int:n>")
+    def view(request, n):
+        return {"n": n, "x": request.args["x"], "self": url_for(request, "view", n=n)}
+
+    request = app.test_request("/path/5?x=1")
+    assert request.view_args == {"n": 5}
+    assert view(request, **request.view_args) == {"n": 5, "x": "1", "self": "/path/5"}
