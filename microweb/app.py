@@ -576,7 +576,7 @@ class App(RouteDecorators):
                 for hook in endpoint.before:
                     rv = hook(request)
                     if rv is not None:
-                        rv = self.make_response(rv, hook)
+                        rv = self.make_response(request, rv, hook)
                         break
                 else:
                     if args is None:
@@ -603,7 +603,7 @@ class App(RouteDecorators):
                         if endpoint.teardown:
                             return self._closing(app_iter, request, endpoint.teardown, None)
                         return app_iter
-                    rv = self.make_response(rv, endpoint.view)
+                    rv = self.make_response(request, rv, endpoint.view)
             except Exception as e:
                 rv = self._handle_user_exception(request, e)
             rv = self._process_response(request, rv, endpoint)
@@ -616,10 +616,14 @@ class App(RouteDecorators):
         return app_iter
 
     def make_response(
-        self, rv: ResponseReturnValue, view: t.Callable[..., t.Any] | None = None
+        self,
+        request: Request,
+        rv: ResponseReturnValue,
+        view: t.Callable[..., t.Any] | None = None,
     ) -> Response:
         """Turn what a view returned into a response.
 
+        :param request: The request being answered.
         :param rv: A ``str`` or ``bytes`` body, a ``dict`` or ``list``
             (JSON), an iterator (streamed), a response, a WSGI callable, or
             a tuple ``(body, status)``, ``(body, headers)`` or
@@ -655,14 +659,14 @@ class App(RouteDecorators):
             )
             status = headers = None
         elif isinstance(rv, _WerkzeugResponse):
-            response = self.response_class.force_type(rv)  # type: ignore[assignment]  # force_type keeps the class it is called on
+            response = self.response_class.force_type(rv, request.environ)  # type: ignore[assignment]  # force_type keeps the class it is called on
         elif rv is None:
             raise TypeError(
                 f"{_describe(view)} did not return a valid response: it returned"
                 " None or ended without a return statement."
             )
         elif callable(rv):
-            response = self.response_class.force_type(rv)  # type: ignore[assignment,arg-type]  # a WSGI callable
+            response = self.response_class.force_type(rv, request.environ)  # type: ignore[assignment,arg-type]  # a WSGI callable
         else:
             raise TypeError(
                 f"{_describe(view)} returned a {type(rv).__name__}, which is not a"
@@ -709,7 +713,7 @@ class App(RouteDecorators):
                 raise e
         handler = find_handler(self.error_handler_spec, e, request.blueprints)
         if handler is not None:
-            return self.make_response(handler(request, e), handler)
+            return self.make_response(request, handler(request, e), handler)
         if isinstance(e, HTTPException):
             return error_response(request, e)
         raise e
@@ -736,7 +740,9 @@ class App(RouteDecorators):
             if handler is None:
                 response = error_response(request, server_error)
             else:
-                response = self.make_response(handler(request, server_error), handler)
+                response = self.make_response(
+                    request, handler(request, server_error), handler
+                )
             response = self._process_response(request, response, endpoint)
         except Exception as second:
             self.log_exception(request, second)

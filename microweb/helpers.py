@@ -99,7 +99,7 @@ def make_response(request: Request, *args: t.Any) -> Response:
     if not args:
         return request.app.response_class()
     rv: ResponseReturnValue = args[0] if len(args) == 1 else args
-    return request.app.make_response(rv)
+    return request.app.make_response(request, rv)
 
 
 def send_file(

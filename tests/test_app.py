@@ -1,0 +1,343 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from werkzeug.test import create_environ
+
+from microweb import App, Response
+from microweb.testing import TestClient
+
+
+def test_app_is_wsgi_and_wsgi_app_can_be_wrapped(app: App, client: TestClient) -> None:
+    seen: list[str] = []
+
+    @app.route("/")
+    def index(request):
+        return "hi"
+
+    inner = app.wsgi_app
+
+    def middleware(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    assert client.get("/").text == "hi"
+    assert seen == ["/"]
+
+
+@pytest.mark.parametrize(
+    ("rv", "status", "content_type", "body"),
+    [
+        ("héllo", 200, "text/html; charset=utf-8", "héllo".encode()),
+        (b"raw", 200, "text/html; charset=utf-8", b"raw"),
+        ({"a": 1}, 200, "application/json", b'{"a":1}\n'),
+        ([1, 2], 200, "application/json", b"[1,2]\n"),
+        (("made", 201), 201, "text/html; charset=utf-8", b"made"),
+        (("tea", "418 I'm a teapot"), 418, "text/html; charset=utf-8", b"tea"),
+        (({"id": 1}, 201), 201, "application/json", b'{"id":1}\n'),
+        ((Response("r", 200), 202), 202, "text/html; charset=utf-8", b"r"),
+    ],
+)
+def test_return_values(
+    app: App, client: TestClient, rv: object, status: int, content_type: str, body: bytes
+) -> None:
+    app.add_url_rule("/", "index", lambda request: rv)
+    response = client.get("/")
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == content_type
+    assert response.get_data() == body
+    assert response.headers["Content-Length"] == str(len(body))
+
+
+def test_return_headers_in_tuples(app: App, client: TestClient) -> None:
+    app.add_url_rule("/dict", "d", lambda request: ("x", {"X-A": "1"}))
+    app.add_url_rule("/list", "l", lambda request: ("x", [("X-A", "2")]))
+    app.add_url_rule("/three", "t", lambda request: ("x", 404, {"X-A": "3"}))
+    assert client.get("/dict").headers["X-A"] == "1"
+    assert client.get("/list").headers["X-A"] == "2"
+    response = client.get("/three")
+    assert (response.status_code, response.headers["X-A"]) == (404, "3")
+
+
+def test_generator_is_streamed(app: App, client: TestClient) -> None:
+    @app.route("/")
+    def index(request):
+        def chunks():
+            yield "a"
+            yield "b"
+
+        return chunks()
+
+    response = client.get("/")
+    assert response.text == "ab"
+    assert "Content-Length" not in response.headers
+
+
+def test_wsgi_callable_return(app: App, client: TestClient) -> None:
+    def wsgi(environ, start_response):
+        start_response("203 Non-Authoritative", [("Content-Type", "text/plain")])
+        return [b"wsgi"]
+
+    app.add_url_rule("/", "index", lambda request: wsgi)
+    response = client.get("/")
+    assert (response.status_code, response.text) == (203, "wsgi")
+
+
+def test_none_names_the_view(app: App, client: TestClient) -> None:
+    @app.route("/")
+    def forgot_return(request):
+        pass
+
+    with pytest.raises(TypeError, match="forgot_return.*None"):
+        client.get("/")
+
+
+@pytest.mark.parametrize("value", [42, object(), ("a", 200, {}, "extra")])
+def test_unsupported_values_name_the_view(app: App, client: TestClient, value: object) -> None:
+    def odd_view(request):
+        return value
+
+    app.add_url_rule("/", view_func=odd_view)
+    with pytest.raises(TypeError, match="odd_view"):
+        client.get("/")
+
+
+def test_before_request_short_circuits(app: App, client: TestClient) -> None:
+    calls: list[str] = []
+
+    @app.before_request
+    def gate(request):
+        if request.args.get("stop"):
+            return "stopped", 403
+        return None
+
+    @app.route("/")
+    def index(request):
+        calls.append("view")
+        return "view"
+
+    assert client.get("/").text == "view"
+    response = client.get("/?stop=1")
+    assert (response.status_code, response.text) == (403, "stopped")
+    assert calls == ["view"]
+
+
+def test_hook_order(app: App, client: TestClient) -> None:
+    calls: list[str] = []
+    for n in (1, 2):
+        app.before_request(lambda request, n=n: calls.append(f"before{n}"))
+
+        def after(request, response, n=n):
+            calls.append(f"after{n}")
+            return response
+
+        app.after_request(after)
+        app.teardown_request(lambda request, exc, n=n: calls.append(f"teardown{n}"))
+
+    @app.route("/")
+    def index(request):
+        calls.append("view")
+        return "x"
+
+    client.get("/")
+    assert calls == ["before1", "before2", "view", "after2", "after1", "teardown2", "teardown1"]
+
+
+def test_after_request_changes_the_response(app: App, client: TestClient) -> None:
+    @app.after_request
+    def secure(request, response):
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.route("/")
+    def index(request):
+        return "x"
+
+    assert client.get("/").headers["X-Frame-Options"] == "DENY"
+    assert client.get("/missing").headers["X-Frame-Options"] == "DENY"
+
+
+def test_teardown_gets_the_exception(app: App, client: TestClient) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    seen: list[object] = []
+    app.teardown_request(lambda request, exc: seen.append(exc))
+
+    @app.route("/ok")
+    def ok(request):
+        return "ok"
+
+    @app.route("/boom")
+    def boom(request):
+        raise KeyError("boom")
+
+    client.get("/ok")
+    assert client.get("/boom").status_code == 500
+    assert seen[0] is None
+    assert isinstance(seen[1], KeyError)
+
+
+def test_teardown_runs_when_propagating(app: App, client: TestClient) -> None:
+    seen: list[object] = []
+    app.teardown_request(lambda request, exc: seen.append(exc))
+
+    @app.route("/boom")
+    def boom(request):
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        client.get("/boom")
+    assert isinstance(seen[0], KeyError)
+
+
+def test_teardown_waits_for_a_streamed_body(app: App) -> None:
+    events: list[str] = []
+    app.teardown_request(lambda request, exc: events.append("teardown"))
+
+    @app.route("/")
+    def index(request):
+        def chunks():
+            events.append("chunk")
+            yield "a"
+
+        return chunks()
+
+    body = app(create_environ("/"), lambda status, headers, exc_info=None: None)
+    assert events == []
+    assert b"".join(body) == b"a"
+    assert events == ["chunk"]
+    body.close()  # type: ignore[attr-defined]
+    assert events == ["chunk", "teardown"]
+
+
+def test_before_request_runs_for_404(app: App, client: TestClient) -> None:
+    seen: list[object] = []
+    app.before_request(lambda request: seen.append(request.endpoint))
+    assert client.get("/missing").status_code == 404
+    assert seen == [None]
+
+
+def test_g_is_per_request(app: App, client: TestClient) -> None:
+    @app.before_request
+    def load(request):
+        request.g.count = getattr(request.g, "count", 0) + 1
+
+    @app.route("/")
+    def index(request):
+        return str(request.g.count)
+
+    assert client.get("/").text == "1"
+    assert client.get("/").text == "1"
+
+
+def test_debug_and_testing_properties(tmp_path: Path) -> None:
+    app = App("props", root_path=str(tmp_path))
+    assert (app.debug, app.testing) == (False, False)
+    app.debug = True
+    app.testing = True
+    assert app.config["DEBUG"] is True and app.config["TESTING"] is True
+
+
+def test_two_apps_share_nothing(tmp_path: Path) -> None:
+    first = App("one", root_path=str(tmp_path))
+    second = App("two", root_path=str(tmp_path))
+    first.extensions["db"] = object()
+    first.before_request(lambda request: None)
+    assert second.extensions == {}
+    assert second.before_request_funcs == {}
+    assert first.config is not second.config
+
+
+def test_instance_path(tmp_path: Path) -> None:
+    app = App("instance_module", root_path=str(tmp_path))
+    assert app.instance_path == str(tmp_path / "instance")
+    explicit = App("explicit", instance_path=str(tmp_path / "elsewhere"))
+    assert explicit.instance_path == str(tmp_path / "elsewhere")
+    with pytest.raises(ValueError, match="absolute"):
+        App("relative", instance_path="relative/path")
+
+
+def test_open_resource(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t;")
+    app = App("resources", root_path=str(tmp_path), instance_path=str(tmp_path / "inst"))
+    with app.open_resource("schema.sql") as f:
+        assert f.read() == b"CREATE TABLE t;"
+    with app.open_resource("schema.sql", "r") as f:
+        assert f.read() == "CREATE TABLE t;"
+    with pytest.raises(ValueError, match="reading"):
+        app.open_resource("schema.sql", "w")
+    (tmp_path / "inst").mkdir()
+    with app.open_instance_resource("app.cfg", "w") as f:
+        f.write("SECRET_KEY = 'x'")
+    with app.open_instance_resource("app.cfg", "r") as f:
+        assert f.read() == "SECRET_KEY = 'x'"
+
+
+def test_unhandled_error_is_logged_not_shown(
+    app: App, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom(request):
+        raise RuntimeError("database password is hunter2")
+
+    with caplog.at_level(logging.ERROR, logger=app.name):
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert "hunter2" not in response.text
+    assert "Traceback" not in response.text
+    assert app.logger.name == "test_app"
+    record = caplog.records[-1]
+    assert "Exception on /boom [GET]" in record.getMessage()
+    assert record.exc_info is not None and "hunter2" in str(record.exc_info[1])
+
+
+def test_extension_pattern(app: App, client: TestClient) -> None:
+    class Counter:
+        def __init__(self, app: App | None = None) -> None:
+            if app is not None:
+                self.init_app(app)
+
+        def init_app(self, app: App) -> None:
+            app.extensions["counter"] = {"count": 0}
+            app.config.setdefault("COUNTER_STEP", 1)
+
+            @app.before_request
+            def count(request):
+                state = request.app.extensions["counter"]
+                state["count"] += request.app.config["COUNTER_STEP"]
+
+    Counter(app)
+
+    @app.route("/")
+    def index(request):
+        return str(request.app.extensions["counter"]["count"])
+
+    assert client.get("/").text == "1"
+    assert client.get("/").text == "2"
+
+
+def test_trusted_hosts(app: App, client: TestClient) -> None:
+    app.config["TRUSTED_HOSTS"] = ["example.com", ".example.org"]
+
+    @app.route("/")
+    def index(request):
+        return request.host
+
+    assert client.get("/", base_url="http://example.com").text == "example.com"
+    assert client.get("/", base_url="http://a.example.org").text == "a.example.org"
+    assert client.get("/", base_url="http://evil.com").status_code == 400
+
+
+def test_max_content_length(app: App, client: TestClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 10
+
+    @app.post("/")
+    def upload(request):
+        return str(len(request.get_data()))
+
+    assert client.post("/", data=b"x" * 10).text == "10"
+    assert client.post("/", data=b"x" * 11).status_code == 413
