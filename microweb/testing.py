@@ -57,6 +57,11 @@ class TestClient(Client):
     application: App
     #: Not a test class, though pytest collects names that start with "Test".
     __test__ = False
+    #: Put in every request's environ, as a browser on this machine would.
+    environ_base: dict[str, t.Any] = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": "microweb-test-client",
+    }
 
     def open(
         self,
@@ -74,6 +79,7 @@ class TestClient(Client):
             return super().open(
                 *args, buffered=buffered, follow_redirects=follow_redirects, **kwargs
             )
+        kwargs["environ_base"] = {**self.environ_base, **(kwargs.get("environ_base") or {})}
         builder = environ_builder(self.application, *args, **kwargs)
         try:
             return super().open(

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from microweb import App, Blueprint, Request, Response
+from microweb.testing import TestClient
+
+
+def test_request_carries_app_and_routing_state(app: App, client: TestClient) -> None:
+    parent = Blueprint("parent", __name__, url_prefix="/p")
+    child = Blueprint("child", __name__, url_prefix="/c")
+
+    def describe(request):
+        return {
+            "app": request.app is app,
+            "is_request": isinstance(request, Request),
+            "endpoint": request.endpoint,
+            "blueprint": request.blueprint,
+            "blueprints": list(request.blueprints),
+        }
+
+    app.add_url_rule("/", "top", describe)
+    parent.add_url_rule("/", "view", describe)
+    child.add_url_rule("/", "view", describe)
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+
+    assert client.get("/").json == {
+        "app": True,
+        "is_request": True,
+        "endpoint": "top",
+        "blueprint": None,
+        "blueprints": [],
+    }
+    assert client.get("/p/").json["blueprint"] == "parent"
+    nested = client.get("/p/c/").json
+    assert nested["endpoint"] == "parent.child.view"
+    assert nested["blueprint"] == "parent.child"
+    assert nested["blueprints"] == ["parent.child", "parent"]
+
+
+def test_werkzeug_request_data(app: App, client: TestClient) -> None:
+    @app.route("/data/<item>", methods=["GET", "POST"])
+    def data(request, item):
+        return {
+            "args": request.args.to_dict(),
+            "form": request.form.to_dict(),
+            "header": request.headers.get("X-Thing"),
+            "cookie": request.cookies.get("flavour"),
+            "path": request.path,
+            "full_path": request.full_path,
+            "method": request.method,
+            "url": request.url,
+            "host": request.host,
+            "root_path": request.root_path,
+            "scheme": request.scheme,
+            "remote_addr": request.remote_addr,
+            "view_args": request.view_args,
+        }
+
+    client.set_cookie("flavour", "oat", domain="example.org")
+    rv = client.post(
+        "/data/é?q=1",
+        data={"name": "ann"},
+        headers={"X-Thing": "yes"},
+        base_url="https://example.org/root",
+    ).json
+    assert rv == {
+        "args": {"q": "1"},
+        "form": {"name": "ann"},
+        "header": "yes",
+        "cookie": "oat",
+        "path": "/data/é",
+        "full_path": "/data/é?q=1",
+        "method": "POST",
+        "url": "https://example.org/root/data/é?q=1",
+        "host": "example.org",
+        "root_path": "/root",
+        "scheme": "https",
+        "remote_addr": "127.0.0.1",
+        "view_args": {"item": "é"},
+    }
+
+
+def test_get_json(app: App, client: TestClient) -> None:
+    @app.post("/")
+    def echo(request):
+        return {"got": request.get_json()}
+
+    @app.post("/silent")
+    def silent(request):
+        return {"got": request.get_json(silent=True)}
+
+    assert client.post("/", json={"a": [1, 2]}).json == {"got": {"a": [1, 2]}}
+    bad = client.post("/", data="{not json", content_type="application/json")
+    assert bad.status_code == 400
+    assert "JSON" in bad.text
+    wrong_type = client.post("/", data='{"a": 1}', content_type="text/plain")
+    assert wrong_type.status_code == 415
+    assert "application/json" in wrong_type.text
+    assert client.post("/silent", data="{x", content_type="application/json").json == {
+        "got": None
+    }
+
+
+def test_g_is_created_per_request(app: App) -> None:
+    first = app.test_request("/")
+    second = app.test_request("/")
+    first.g.user = "ann"
+    assert not hasattr(second.g, "user")
+    assert first.g is first.g
+
+
+def test_lazy_attributes_are_computed_from_the_environ(app: App) -> None:
+    request = app.test_request(
+        "/a%20b?x=1", headers={"Host": "example.com:8080"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
+    assert request.path == "/a b"
+    assert request.query_string == b"x=1"
+    assert request.server == ("localhost", 80)
+    assert request.host == "example.com:8080"
+    assert request.remote_addr == "10.0.0.1"
+    assert request.scheme == "http"
+    assert request.root_path == ""
+
+
+def test_response_defaults_to_html() -> None:
+    response = Response("x")
+    assert response.mimetype == "text/html"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
