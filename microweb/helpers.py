@@ -143,7 +143,7 @@ def send_file(
         last_modified=last_modified,
         max_age=max_age,
         response_class=app.response_class,
-        _root_path=app.root_path,  # type: ignore[call-arg]  # relative paths start at the app
+        _root_path=app.root_path,  # relative paths start at the app
     )
 
 
@@ -170,7 +170,7 @@ def send_from_directory(
     kwargs.setdefault("response_class", app.response_class)
     if "\x00" in os.fspath(path):
         raise NotFound()
-    return _werkzeug_send_from_directory(  # type: ignore[no-any-return]  # werkzeug returns response_class
+    return _werkzeug_send_from_directory(  # type: ignore[return-value]  # werkzeug returns response_class
         directory, path, request.environ, _root_path=app.root_path, **kwargs
     )
 

@@ -1,0 +1,308 @@
+"""Sessions in signed cookies, the interface to replace them, and flashing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import typing as t
+import uuid
+from collections.abc import MutableMapping
+from datetime import datetime, timedelta, timezone
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
+from werkzeug.datastructures import CallbackDict
+
+if t.TYPE_CHECKING:
+    from .app import App
+    from .wrappers import Request, Response
+
+
+class SessionMixin(MutableMapping[str, t.Any]):
+    """What microweb needs of a session, on top of a mutable mapping."""
+
+    #: The session did not come from the client.
+    new = False
+    #: Something was written; the cookie needs saving.
+    modified = True
+    #: Something was read or written; the response varies with the cookie.
+    accessed = True
+
+    @property
+    def permanent(self) -> bool:
+        """Keep the session for ``PERMANENT_SESSION_LIFETIME``, not until the browser closes."""
+        return bool(self.get("_permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+
+class Session(CallbackDict[str, t.Any], SessionMixin):
+    """The default session: a dict that records whether it was read or changed."""
+
+    new = False
+    modified = False
+    accessed = False
+
+    def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
+        def on_update(session: Session) -> None:
+            session.modified = True
+            session.accessed = True
+
+        super().__init__(initial, on_update)
+
+    def __getitem__(self, key: str) -> t.Any:
+        self.accessed = True
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().get(key, default)
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().setdefault(key, default)
+
+
+class NullSession(Session):
+    """The session of an app without ``SECRET_KEY``: empty, and read-only."""
+
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(
+            "The session is unavailable because no secret key was set. Set"
+            " SECRET_KEY in the app's config to a long random string, such as"
+            " the output of 'python -c \"import secrets; print(secrets.token_hex())\"'."
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+
+
+class SessionInterface:
+    """Opens and saves sessions; assign an instance to ``app.session_interface``.
+
+    Subclass it to keep sessions elsewhere, such as a server-side store
+    keyed by a random cookie. The cookie settings come from the
+    ``SESSION_COOKIE_*`` config keys through the ``get_cookie_*`` methods.
+    """
+
+    #: The class :meth:`make_null_session` returns.
+    null_session_class: type[Session] = NullSession
+
+    def open_session(self, app: App, request: Request) -> SessionMixin | None:
+        """Return the request's session, or ``None`` for a null session."""
+        raise NotImplementedError
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        """Persist *session*, usually by setting a cookie on *response*."""
+        raise NotImplementedError
+
+    def make_null_session(self, app: App) -> SessionMixin:
+        """Return a session that reads as empty and refuses writes."""
+        return self.null_session_class()
+
+    def is_null_session(self, session: object) -> bool:
+        """Tell whether *session* came from :meth:`make_null_session`."""
+        return isinstance(session, self.null_session_class)
+
+    def get_cookie_name(self, app: App) -> str:
+        return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]
+
+    def get_cookie_domain(self, app: App) -> str | None:
+        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
+
+    def get_cookie_path(self, app: App) -> str:
+        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]
+
+    def get_cookie_httponly(self, app: App) -> bool:
+        return bool(app.config["SESSION_COOKIE_HTTPONLY"])
+
+    def get_cookie_secure(self, app: App) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"])
+
+    def get_cookie_samesite(self, app: App) -> str | None:
+        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
+
+    def get_cookie_partitioned(self, app: App) -> bool:
+        return bool(app.config["SESSION_COOKIE_PARTITIONED"])
+
+    def get_expiration_time(self, app: App, session: SessionMixin) -> datetime | None:
+        """When a permanent session's cookie expires; ``None`` for a browser session."""
+        if session.permanent:
+            lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
+            return datetime.now(timezone.utc) + lifetime
+        return None
+
+    def should_set_cookie(self, app: App, session: SessionMixin) -> bool:
+        """Write the cookie if the session changed, or to renew a permanent one."""
+        return session.modified or (
+            session.permanent and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+        )
+
+    def cookie_options(self, app: App) -> dict[str, t.Any]:
+        """The attributes shared by setting and deleting the cookie."""
+        return {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "httponly": self.get_cookie_httponly(app),
+            "samesite": self.get_cookie_samesite(app),
+            "partitioned": self.get_cookie_partitioned(app),
+        }
+
+
+class TaggedJSON:
+    """JSON that also round-trips tuples, bytes, datetimes, UUIDs and Markup.
+
+    Such a value is written as a one-key object whose key is a tag that
+    starts with a space, which ordinary keys never do by accident; a dict
+    that looks like a tag is itself wrapped, so nothing is misread.
+    """
+
+    def dumps(self, value: t.Any) -> str:
+        return json.dumps(self._tag(value), separators=(",", ":"))
+
+    def loads(self, value: str | bytes) -> t.Any:
+        return json.loads(value, object_hook=self._untag)
+
+    def _tag(self, value: t.Any) -> t.Any:
+        if isinstance(value, dict):
+            tagged = {k: self._tag(v) for k, v in value.items()}
+            if len(value) == 1 and next(iter(value)).startswith(" "):
+                return {" di": tagged}
+            return tagged
+        if isinstance(value, tuple):
+            return {" t": [self._tag(v) for v in value]}
+        if isinstance(value, list):
+            return [self._tag(v) for v in value]
+        if isinstance(value, bytes):
+            return {" b": base64.b64encode(value).decode("ascii")}
+        if isinstance(value, Markup):
+            return {" m": str(value)}
+        if isinstance(value, uuid.UUID):
+            return {" u": value.hex}
+        if isinstance(value, datetime):
+            return {" d": value.isoformat()}
+        return value
+
+    def _untag(self, obj: dict[str, t.Any]) -> t.Any:
+        if len(obj) != 1:
+            return obj
+        key, value = next(iter(obj.items()))
+        if key == " t":
+            return tuple(value)
+        if key == " b":
+            return base64.b64decode(value, validate=True)
+        if key == " m":
+            return Markup(value)
+        if key == " u":
+            return uuid.UUID(hex=value)
+        if key == " d":
+            return datetime.fromisoformat(value)
+        if key == " di":
+            return value
+        return obj
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Keep the session in a cookie signed with ``SECRET_KEY`` (HMAC-SHA256).
+
+    ``SECRET_KEY_FALLBACKS`` are accepted when reading, so a key can be
+    rotated without logging everyone out. A cookie that fails to verify,
+    has expired or does not decode gives an empty session.
+    """
+
+    salt = "cookie-session"
+    serializer = TaggedJSON()
+    session_class = Session
+
+    def get_signing_serializer(self, app: App) -> URLSafeTimedSerializer | None:
+        """Return the signer for *app*'s keys, or ``None`` without ``SECRET_KEY``."""
+        secret_key = app.config["SECRET_KEY"]
+        if not secret_key:
+            return None
+        # itsdangerous signs with the last key and verifies with all of them.
+        keys = [*(app.config["SECRET_KEY_FALLBACKS"] or ()), secret_key]
+        return URLSafeTimedSerializer(
+            keys,
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+        )
+
+    def open_session(self, app: App, request: Request) -> Session | None:
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+        try:
+            data = signer.loads(value, max_age=max_age)
+        except (BadSignature, ValueError, TypeError, KeyError):
+            # Tampered, expired, truncated or undecodable: start afresh.
+            return self.session_class()
+        if not isinstance(data, dict):
+            return self.session_class()
+        return self.session_class(data)
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        if self.is_null_session(session):
+            return
+        if session.accessed:
+            response.vary.add("Cookie")
+        name = self.get_cookie_name(app)
+        options = self.cookie_options(app)
+        if not session:
+            if session.modified:
+                response.delete_cookie(name, **options)
+            return
+        if not self.should_set_cookie(app, session):
+            return
+        signer = self.get_signing_serializer(app)
+        assert signer is not None  # a null session would have returned above
+        response.set_cookie(
+            name,
+            signer.dumps(dict(session)),
+            expires=self.get_expiration_time(app, session),
+            **options,
+        )
+
+
+def flash(request: Request, message: str, category: str = "message") -> None:
+    """Keep *message* in the session to show on a later page.
+
+    :param request: The request being handled.
+    :param category: Such as ``"message"``, ``"error"`` or ``"info"``.
+    """
+    flashes = list(request.session.get("_flashes", ()))
+    flashes.append((category, message))
+    request.session["_flashes"] = flashes
+
+
+def get_flashed_messages(
+    request: Request,
+    with_categories: bool = False,
+    category_filter: t.Iterable[str] = (),
+) -> list[t.Any]:
+    """Return the flashed messages and remove them from the session.
+
+    Every call during one request returns the same messages.
+
+    :param with_categories: Return ``(category, message)`` pairs.
+    :param category_filter: Only these categories.
+    """
+    flashes: list[tuple[str, str]] | None = request.__dict__.get("_flashes")
+    if flashes is None:
+        session = request.session
+        stored = session.pop("_flashes") if "_flashes" in session else []
+        flashes = [(category, message) for category, message in stored]
+        request.__dict__["_flashes"] = flashes
+    if category_filter:
+        wanted = set(category_filter)
+        flashes = [f for f in flashes if f[0] in wanted]
+    if with_categories:
+        return flashes
+    return [message for _, message in flashes]

@@ -1,0 +1,157 @@
+"""Jinja templates: one environment per app, rendered with the request."""
+
+from __future__ import annotations
+
+import os
+import typing as t
+from functools import partial
+
+import jinja2
+from jinja2.runtime import Context
+
+from .helpers import url_for
+
+if t.TYPE_CHECKING:
+    from .app import App
+    from .wrappers import Request
+
+#: Template extensions that are autoescaped; strings always are.
+AUTOESCAPE_EXTENSIONS = ("html", "htm", "xml", "xhtml", "svg")
+
+
+def _session(request: Request) -> t.Any:
+    return request.session
+
+
+def _flashed(request: Request) -> t.Any:
+    from .sessions import get_flashed_messages
+
+    return partial(get_flashed_messages, request)
+
+
+def _csrf_token(request: Request) -> t.Any:
+    from .csrf import generate_csrf
+
+    return partial(generate_csrf, request)
+
+
+#: Names every template can use that are computed only if it uses them:
+#: reading the session parses its cookie and adds ``Vary: Cookie``.
+LAZY_NAMES: dict[str, t.Callable[[Request], t.Any]] = {
+    "session": _session,
+    "get_flashed_messages": _flashed,
+    "csrf_token": _csrf_token,
+}
+
+
+class RequestContext(Context):
+    """A template context that makes :data:`LAZY_NAMES` on first lookup."""
+
+    def resolve_or_missing(self, key: str) -> t.Any:
+        rv = super().resolve_or_missing(key)
+        if rv is jinja2.utils.missing and key in LAZY_NAMES:
+            request = self.vars.get("request") or self.parent.get("request")
+            if request is not None:
+                rv = self.vars[key] = LAZY_NAMES[key](request)
+        return rv
+
+
+class AppLoader(jinja2.BaseLoader):
+    """Load from the app's template folder, then from each blueprint's.
+
+    Blueprints are read when a template is loaded, so they may be
+    registered after the environment was made.
+    """
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def _loaders(self) -> t.Iterator[jinja2.FileSystemLoader]:
+        app = self.app
+        if app.template_folder is not None:
+            yield jinja2.FileSystemLoader(os.path.join(app.root_path, app.template_folder))
+        seen = set()
+        for blueprint in app.blueprints.values():
+            if blueprint.template_folder is not None and id(blueprint) not in seen:
+                seen.add(id(blueprint))
+                yield jinja2.FileSystemLoader(
+                    os.path.join(blueprint.root_path, blueprint.template_folder)
+                )
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
+        for loader in self._loaders():
+            try:
+                return loader.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                continue
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        return sorted({name for loader in self._loaders() for name in loader.list_templates()})
+
+
+def create_environment(app: App) -> jinja2.Environment:
+    """Make *app*'s Jinja environment: autoescaping, its loader, reloading."""
+    env = jinja2.Environment(
+        loader=AppLoader(app),
+        autoescape=jinja2.select_autoescape(AUTOESCAPE_EXTENSIONS, default_for_string=True),
+        auto_reload=_auto_reload(app),
+    )
+    env.context_class = RequestContext
+    return env
+
+
+def _auto_reload(app: App) -> bool:
+    setting = app.config["TEMPLATES_AUTO_RELOAD"]
+    return app.debug if setting is None else bool(setting)
+
+
+def _context(request: Request, context: dict[str, t.Any]) -> dict[str, t.Any]:
+    app = request.app
+    rv: dict[str, t.Any] = {
+        "request": request,
+        "g": request.g,
+        "config": app.config,
+        "url_for": partial(url_for, request),
+    }
+    processors = app.template_context_processors
+    for name in (None, *reversed(request.blueprints)):
+        for processor in processors.get(name, ()):
+            rv.update(processor(request))
+    rv.update(context)
+    return rv
+
+
+def _environment(request: Request) -> jinja2.Environment:
+    env = request.app.jinja_env
+    # DEBUG may be turned on after the environment was made.
+    env.auto_reload = _auto_reload(request.app)
+    return env
+
+
+def render(
+    request: Request,
+    template_name_or_list: str | jinja2.Template | list[str | jinja2.Template],
+    **context: t.Any,
+) -> str:
+    """Render a template from the app's (or a blueprint's) template folder.
+
+    Besides *context*, the template sees ``request``, ``session``, ``g``,
+    ``config``, ``url_for``, ``get_flashed_messages``, ``csrf_token`` and
+    what the context processors return.
+
+    :param request: The request being handled.
+    :param template_name_or_list: A name, or a list of names to try in
+        order.
+    :raises jinja2.TemplateNotFound: If no such template exists.
+    """
+    template = _environment(request).get_or_select_template(template_name_or_list)
+    return template.render(_context(request, context))
+
+
+def render_string(request: Request, source: str, **context: t.Any) -> str:
+    """Render the template *source*, autoescaped, with the same context as :func:`render`."""
+    template = _environment(request).from_string(source)
+    return template.render(_context(request, context))
