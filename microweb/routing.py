@@ -101,20 +101,25 @@ class Router(t.Generic[E]):
             entry = methods.get(request.method) or methods.get("*")
             if entry is not None:
                 return entry[0], entry[1], dict(entry[2])
-        shared = self._adapter
-        if shared is None:
-            adapter = request._url_adapter = self.bind(request)
-            if adapter.subdomain == _INVALID_SUBDOMAIN:
-                # The host is not SERVER_NAME nor one of its subdomains.
-                raise NotFound()
-            rule, args = adapter.match(return_rule=True)
-        else:
-            try:
-                rule, args = shared.match(request.path, request.method, return_rule=True)
-            except RequestRedirect:
-                # Match again with the request's own host, to redirect there.
+        try:
+            shared = self._adapter
+            if shared is None:
                 adapter = request._url_adapter = self.bind(request)
+                if adapter.subdomain == _INVALID_SUBDOMAIN:
+                    # The host is not SERVER_NAME nor one of its subdomains.
+                    raise NotFound()
                 rule, args = adapter.match(return_rule=True)
+            else:
+                try:
+                    rule, args = shared.match(request.path, request.method, return_rule=True)
+                except RequestRedirect:
+                    # Match again with the request's own host, to redirect there.
+                    adapter = request._url_adapter = self.bind(request)
+                    rule, args = adapter.match(return_rule=True)
+        except ValueError:
+            # A converter choked on the client's value (such as an int with
+            # thousands of digits): no rule matches it.
+            raise NotFound() from None
         # werkzeug returns a fresh dict, typed as a Mapping.
         view_args = t.cast("dict[str, t.Any]", args)
         if request.method == "OPTIONS" and _automatic_options(rule):

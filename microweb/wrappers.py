@@ -6,18 +6,38 @@ import typing as t
 from types import SimpleNamespace
 
 from werkzeug.datastructures import EnvironHeaders
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from urllib.parse import quote_from_bytes
+
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.utils import cached_property
-from werkzeug.wsgi import _get_server
+from werkzeug.wsgi import LimitedStream, _get_server, get_input_stream
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.formparser import FormDataParser
     from werkzeug.routing import MapAdapter, Rule
 
     from .app import App
     from .sessions import SessionMixin
+
+
+#: Printable ASCII, kept as it is when re-quoting a query string.
+_QUERY_SAFE = "".join(map(chr, range(0x21, 0x7F)))
+
+
+class _MaxLimitedStream(LimitedStream):
+    """A stream whose limit is a maximum: reading past it is a 413."""
+
+    def __init__(self, stream: t.IO[bytes], limit: int) -> None:
+        super().__init__(stream, limit, is_max=True)
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self._pos >= self.limit and self._stream.read(1):
+            raise RequestEntityTooLarge()
+        return data
 
 
 def _decode(value: str) -> str:
@@ -76,9 +96,49 @@ class Request(_WerkzeugRequest):
 
     @cached_property
     def query_string(self) -> bytes:
-        """The raw query string; :attr:`args` has it parsed."""
+        """The raw query string; :attr:`args` has it parsed.
+
+        Bytes that are not UTF-8 come percent-encoded, so parsing it never
+        fails (werkzeug's would raise, a 500).
+        """
         query: str = self.environ.get("QUERY_STRING", "")
-        return query.encode("latin1")
+        raw = query.encode("latin1")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = quote_from_bytes(raw, safe=_QUERY_SAFE).encode("ascii")
+        return raw
+
+    @cached_property
+    def stream(self) -> t.IO[bytes]:
+        """The body as a stream, limited to ``MAX_CONTENT_LENGTH``.
+
+        A body without a length (chunked) that goes past the limit is a 413,
+        not silently cut at the limit as werkzeug's stream would be.
+        """
+        environ = self.environ
+        limit = self.max_content_length
+        if (
+            limit is not None
+            and environ.get("CONTENT_LENGTH") in (None, "")
+            and "wsgi.input_terminated" in environ
+        ):
+            return t.cast(t.IO[bytes], _MaxLimitedStream(environ["wsgi.input"], limit))
+        return get_input_stream(environ, max_content_length=limit)
+
+    def make_form_data_parser(self) -> FormDataParser:
+        """Make werkzeug's form parser, raising on a malformed body."""
+        parser = super().make_form_data_parser()
+        parser.silent = False
+        return parser
+
+    def _load_form_data(self) -> None:
+        try:
+            super()._load_form_data()
+        except ValueError as e:
+            # werkzeug's parser would answer a malformed body with an empty
+            # form, losing what was sent without a word.
+            raise BadRequest(f"The form data could not be parsed: {e}") from None
 
     @cached_property
     def scheme(self) -> str:
