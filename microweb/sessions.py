@@ -10,7 +10,7 @@ import uuid
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta, timezone
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.datastructures import CallbackDict
 
@@ -168,10 +168,10 @@ class TaggedJSON:
 
     def _tag(self, value: t.Any) -> t.Any:
         if isinstance(value, dict):
-            tagged = {k: self._tag(v) for k, v in value.items()}
             if len(value) == 1 and next(iter(value)).startswith(" "):
-                return {" di": tagged}
-            return tagged
+                # Looks like a tag: keep it as pairs, which nothing untags.
+                return {" di": [[k, self._tag(v)] for k, v in value.items()]}
+            return {k: self._tag(v) for k, v in value.items()}
         if isinstance(value, tuple):
             return {" t": [self._tag(v) for v in value]}
         if isinstance(value, list):
@@ -201,7 +201,7 @@ class TaggedJSON:
         if key == " d":
             return datetime.fromisoformat(value)
         if key == " di":
-            return value
+            return dict(value)
         return obj
 
 
@@ -241,7 +241,7 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
-        except (BadSignature, ValueError, TypeError, KeyError):
+        except (BadData, ValueError, TypeError, KeyError):
             # Tampered, expired, truncated or undecodable: start afresh.
             return self.session_class()
         if not isinstance(data, dict):
