@@ -133,6 +133,17 @@ class Request(_WerkzeugRequest):
         return parser
 
     def _load_form_data(self) -> None:
+        limit = self.max_form_memory_size
+        if (
+            limit is not None
+            and self.mimetype == "application/x-www-form-urlencoded"
+            and (self.content_length or 0) > limit
+        ):
+            # Such a form is read whole into memory, so MAX_FORM_MEMORY_SIZE
+            # bounds the body (werkzeug 3.1.9 stopped applying it here).
+            raise RequestEntityTooLarge(
+                "The form is larger than MAX_FORM_MEMORY_SIZE allows."
+            )
         try:
             super()._load_form_data()
         except ValueError as e:
