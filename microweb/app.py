@@ -25,7 +25,7 @@ from werkzeug.wsgi import ClosingIterator
 
 from .config import DEFAULT_CONFIG, Config
 from .errors import HandlerSpec, error_response, exception_class_and_code, find_handler
-from .helpers import get_root_path, json_dumps, send_from_directory
+from .helpers import default_static_url_path, get_root_path, json_dumps, send_from_directory
 from .routing import F, RouteDecorators, Router, blueprint_chain, build_url
 from .wrappers import Request, Response
 
@@ -246,7 +246,7 @@ class App(RouteDecorators):
             return self._static_url_path.rstrip("/")
         if self._static_folder is None:
             return None
-        return "/" + os.path.basename(os.fspath(self._static_folder).rstrip("/\\"))
+        return default_static_url_path(self._static_folder)
 
     def send_static_file(self, request: Request, filename: str) -> Response:
         """The view of the ``static`` endpoint: a file of the static folder.

@@ -12,7 +12,7 @@ import os
 import typing as t
 import weakref
 
-from .helpers import get_root_path, send_from_directory
+from .helpers import default_static_url_path, get_root_path, send_from_directory
 from .routing import F, RouteDecorators, join_rule
 
 if t.TYPE_CHECKING:
@@ -193,7 +193,7 @@ class Blueprint(RouteDecorators):
         if self.static_folder is not None:
             url_path = self.static_url_path
             if url_path is None:
-                url_path = "/" + os.path.basename(os.fspath(self.static_folder).rstrip("/\\"))
+                url_path = default_static_url_path(self.static_folder)
             state.add_url_rule(
                 f"{url_path.rstrip('/')}/<path:filename>",
                 endpoint="static",

@@ -210,6 +210,11 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     return Response(f"{json_dumps(data)}\n", mimetype="application/json")
 
 
+def default_static_url_path(folder: str | os.PathLike[str]) -> str:
+    """Return ``/`` and the last part of *folder*, the default static URL."""
+    return "/" + os.path.basename(os.fspath(folder).rstrip("/\\"))
+
+
 def get_root_path(import_name: str) -> str:
     """Return the folder of the module or package named *import_name*.
 

@@ -32,10 +32,13 @@ class _MaxLimitedStream(LimitedStream):
 
     def __init__(self, stream: t.IO[bytes], limit: int) -> None:
         super().__init__(stream, limit, is_max=True)
+        self._source = stream
 
     def readall(self) -> bytes:
         data = super().readall()
-        if self._pos >= self.limit and self._stream.read(1):
+        # werkzeug stops at the limit without looking further: one more
+        # byte in the source means the body was too large.
+        if self.tell() >= self.limit and self._source.read(1):
             raise RequestEntityTooLarge()
         return data
 
