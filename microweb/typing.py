@@ -10,7 +10,7 @@ if t.TYPE_CHECKING:
     from werkzeug.datastructures import Headers
     from werkzeug.wrappers import Response as _WerkzeugResponse
 
-    from .wrappers import Request
+    from .wrappers import Request, Response
 
 #: A body a view may return.
 ResponseValue = t.Union[
@@ -45,8 +45,22 @@ View = t.Callable[..., ResponseReturnValue]
 #: ``before_request(request)``: returns ``None`` or a response value.
 BeforeRequestHook = t.Callable[["Request"], t.Optional[ResponseReturnValue]]
 #: ``after_request(request, response)``: returns a response.
-AfterRequestHook = t.Callable[["Request", t.Any], t.Any]
+AfterRequestHook = t.Callable[["Request", "Response"], "Response"]
 #: ``teardown_request(request, exc)``: its return value is ignored.
 TeardownHook = t.Callable[["Request", t.Optional[BaseException]], object]
 #: ``handler(request, error)``: returns a response value.
 ErrorHandler = t.Callable[["Request", t.Any], ResponseReturnValue]
+#: ``processor(request)``: returns names to add to a template's context.
+ContextProcessor = t.Callable[["Request"], "Mapping[str, t.Any]"]
+#: A Jinja filter, global or test: any callable.
+TemplateCallable = t.Callable[..., t.Any]
+
+# The decorators return what they are given, so mypy checks the decorated
+# function against what the app will call it with.
+ViewT = t.TypeVar("ViewT", bound=View)
+BeforeRequestT = t.TypeVar("BeforeRequestT", bound=BeforeRequestHook)
+AfterRequestT = t.TypeVar("AfterRequestT", bound=AfterRequestHook)
+TeardownT = t.TypeVar("TeardownT", bound=TeardownHook)
+ErrorHandlerT = t.TypeVar("ErrorHandlerT", bound=ErrorHandler)
+ContextProcessorT = t.TypeVar("ContextProcessorT", bound=ContextProcessor)
+TemplateCallableT = t.TypeVar("TemplateCallableT", bound=TemplateCallable)
