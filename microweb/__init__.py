@@ -24,6 +24,7 @@ from .sessions import get_flashed_messages as get_flashed_messages
 from .templating import render as render
 from .templating import render_string as render_string
 from .wrappers import Request as Request
+from .wrappers import RequestGlobals as RequestGlobals
 from .wrappers import Response as Response
 
 __version__ = "0.1.0.dev0"

@@ -14,9 +14,11 @@ import typing as t
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest
 
+from .helpers import request_first, request_first_error
+from .wrappers import Request
+
 if t.TYPE_CHECKING:
     from .app import App
-    from .wrappers import Request
 
 F = t.TypeVar("F")
 
@@ -43,6 +45,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(keys, salt=_SALT)
 
 
+@request_first
 def generate_csrf(request: Request) -> str:
     """Return the signed CSRF token for *request*'s session.
 
@@ -50,7 +53,10 @@ def generate_csrf(request: Request) -> str:
     every form on a page carries the same value.
 
     :raises RuntimeError: If ``SECRET_KEY`` is not set.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request):
+        raise request_first_error(generate_csrf, request)
     cached: str | None = request.__dict__.get("_csrf_signed")
     if cached is None:
         raw = request.session.get(_SESSION_KEY)

@@ -5,27 +5,110 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import importlib.util
+import inspect
 import json
 import os
 import sys
 import typing as t
 import uuid
 from datetime import date, datetime, time
+from types import FunctionType
 
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 from werkzeug.utils import redirect as _werkzeug_redirect
 from werkzeug.utils import send_file as _werkzeug_send_file
 from werkzeug.utils import send_from_directory as _werkzeug_send_from_directory
+from werkzeug.wrappers import Request as _WerkzeugRequest
+from werkzeug.wrappers import Response as _WerkzeugResponse
 
 from .routing import build_url
-from .wrappers import Response
+from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
     from .typing import ResponseReturnValue
-    from .wrappers import Request
 
 
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+
+
+#: The runtime default of a request-first function's required arguments
+#: (see :func:`request_first`). Typed ``Any`` so that ``arg is MISSING``
+#: type-checks whatever the argument's type.
+MISSING: t.Any = object()
+
+
+def request_first(f: _F) -> _F:
+    """Let *f*, whose first argument is the request, tell a caller who forgot it.
+
+    Python checks the number of arguments before the body runs, so
+    ``url_for("index")`` would fail with "missing 1 required positional
+    argument: 'endpoint'", which says nothing of the request. This gives
+    each required positional argument the default :data:`MISSING` at
+    runtime only: type checkers, :func:`inspect.signature` and the docs
+    still see them required, and the body's ``isinstance`` check raises
+    :func:`request_first_error`. *f* itself is returned, so calling it
+    costs nothing more.
+    """
+    function = t.cast(FunctionType, f)
+    signature = inspect.signature(function)
+    defaults = function.__defaults__ or ()
+    required = function.__code__.co_argcount - len(defaults)
+    function.__defaults__ = (MISSING,) * required + defaults
+    function.__signature__ = signature  # type: ignore[attr-defined]  # read by inspect.signature, which the docs use
+    return f
+
+
+def _short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:36]}...{text[-1]}"
+
+
+def request_first_error(f: t.Callable[..., t.Any], /, *args: t.Any, **kwargs: t.Any) -> TypeError:
+    """Return the error for *f* called without the request first.
+
+    Only called once a call has failed, so it may take its time.
+
+    :param f: The request-first function that was called.
+    :param args: Its positional arguments as they arrived, :data:`MISSING`
+        for those not passed; the first is what came instead of the request.
+    :param kwargs: Keyword arguments to show in the corrected call; those
+        equal to their default are left out.
+    """
+    name = f.__name__
+    parameters = inspect.signature(f).parameters
+    if isinstance(args[0], Request):
+        # The request came first; another required argument is missing.
+        missing = [p for p, value in zip(parameters, args) if value is MISSING]
+        names = " and ".join(repr(p) for p in missing)
+        plural = "s" if len(missing) > 1 else ""
+        return TypeError(
+            f"{name}() missing {len(missing)} required positional argument{plural}: {names}"
+        )
+    # A request passed in another place is left out of the corrected call.
+    given = [
+        _short_repr(a) for a in args if a is not MISSING and not isinstance(a, _WerkzeugRequest)
+    ]
+    given += [
+        f"{key}={_short_repr(value)}"
+        for key, value in kwargs.items()
+        if key not in parameters or value is not parameters[key].default
+    ]
+    if not given and len(args) > 1:
+        given.append("...")
+    call = f"{name}({', '.join(['request', *given])})"
+    if isinstance(args[0], _WerkzeugRequest):
+        return TypeError(
+            f"{name}() needs microweb's Request, the one the view received, not"
+            f" a {type(args[0]).__module__}.{type(args[0]).__qualname__}: {call}"
+        )
+    return TypeError(
+        f"pass the request first: {call} (a view, hook or error handler"
+        " receives the request as its first argument)"
+    )
+
+
+@request_first
 def url_for(
     request: Request,
     endpoint: str,
@@ -49,7 +132,10 @@ def url_for(
     :param values: The rule's arguments; the others go into the query
         string.
     :raises werkzeug.routing.BuildError: If no rule matches the values.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request) or endpoint is MISSING:
+        raise request_first_error(url_for, request, endpoint, **values)
     if endpoint[:1] == ".":
         blueprint = request.blueprint
         endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
@@ -79,15 +165,31 @@ def abort(code: int | Response, description: str | None = None) -> t.NoReturn:
     The error goes through the app's error handlers like any other.
 
     :param code: A status code such as ``404``, or a response to send as
-        it is.
-    :param description: Shown in the error body instead of the default.
-    :raises werkzeug.exceptions.HTTPException: Always.
+        it is, status and all.
+    :param description: Shown in the error body instead of the default;
+        only with a status code.
+    :raises werkzeug.exceptions.HTTPException: Always, to stop the request.
+    :raises TypeError: If *code* is a response and *description* is given:
+        werkzeug would send the response unchanged and drop it, so
+        ``abort(response, 418)`` would silently answer 200.
     """
     if description is None:
         _werkzeug_abort(code)
+    if isinstance(code, _WerkzeugResponse):
+        status = (
+            f"response.status_code = {description}"
+            if isinstance(description, int)
+            else "response.status_code"
+        )
+        raise TypeError(
+            f"abort(response, {description!r}): abort(response) sends the response"
+            f" as it is and takes nothing else. Set {status} before aborting, or"
+            " call abort(code, description) for an error page."
+        )
     _werkzeug_abort(code, description)
 
 
+@request_first
 def make_response(request: Request, *args: t.Any) -> Response:
     """Turn a view's return value into a response that can be changed.
 
@@ -95,13 +197,17 @@ def make_response(request: Request, *args: t.Any) -> Response:
     view may return, spread over the arguments.
 
     :param request: The request being handled.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request):
+        raise request_first_error(make_response, request, *args)
     if not args:
         return request.app.response_class()
     rv: ResponseReturnValue = args[0] if len(args) == 1 else args
     return request.app.make_response(request, rv)
 
 
+@request_first
 def send_file(
     request: Request,
     path_or_file: os.PathLike[str] | str | t.IO[bytes],
@@ -128,7 +234,10 @@ def send_file(
     :param last_modified: The Last-Modified time; the file's by default.
     :param max_age: Seconds the client may cache it;
         ``SEND_FILE_MAX_AGE_DEFAULT`` by default.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request) or path_or_file is MISSING:
+        raise request_first_error(send_file, request, path_or_file)
     app = request.app
     if max_age is None:
         max_age = app.config["SEND_FILE_MAX_AGE_DEFAULT"]
@@ -147,6 +256,7 @@ def send_file(
     )
 
 
+@request_first
 def send_from_directory(
     request: Request,
     directory: os.PathLike[str] | str,
@@ -164,7 +274,10 @@ def send_from_directory(
     :param path: The file, relative to *directory*.
     :param kwargs: As for :func:`send_file`.
     :raises werkzeug.exceptions.NotFound: If there is no such file there.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request) or directory is MISSING or path is MISSING:
+        raise request_first_error(send_from_directory, request, directory, path, **kwargs)
     app = request.app
     kwargs.setdefault("max_age", app.config["SEND_FILE_MAX_AGE_DEFAULT"])
     kwargs.setdefault("response_class", app.response_class)

@@ -14,9 +14,12 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.datastructures import CallbackDict
 
+from .helpers import MISSING, request_first, request_first_error
+from .wrappers import Request
+
 if t.TYPE_CHECKING:
     from .app import App
-    from .wrappers import Request, Response
+    from .wrappers import Response
 
 
 class SessionMixin(MutableMapping[str, t.Any]):
@@ -107,13 +110,13 @@ class SessionInterface:
         return isinstance(session, self.null_session_class)
 
     def get_cookie_name(self, app: App) -> str:
-        return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]  # config values are Any
 
     def get_cookie_domain(self, app: App) -> str | None:
-        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]  # config values are Any
 
     def get_cookie_path(self, app: App) -> str:
-        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]  # config values are Any
 
     def get_cookie_httponly(self, app: App) -> bool:
         return bool(app.config["SESSION_COOKIE_HTTPONLY"])
@@ -122,7 +125,7 @@ class SessionInterface:
         return bool(app.config["SESSION_COOKIE_SECURE"])
 
     def get_cookie_samesite(self, app: App) -> str | None:
-        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]  # config values are Any
 
     def get_cookie_partitioned(self, app: App) -> bool:
         return bool(app.config["SESSION_COOKIE_PARTITIONED"])
@@ -271,17 +274,22 @@ class SecureCookieSessionInterface(SessionInterface):
         )
 
 
+@request_first
 def flash(request: Request, message: str, category: str = "message") -> None:
     """Keep *message* in the session to show on a later page.
 
     :param request: The request being handled.
     :param category: Such as ``"message"``, ``"error"`` or ``"info"``.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request) or message is MISSING:
+        raise request_first_error(flash, request, message, category=category)
     flashes = list(request.session.get("_flashes", ()))
     flashes.append((category, message))
     request.session["_flashes"] = flashes
 
 
+@request_first
 def get_flashed_messages(
     request: Request,
     with_categories: bool = False,
@@ -293,7 +301,15 @@ def get_flashed_messages(
 
     :param with_categories: Return ``(category, message)`` pairs.
     :param category_filter: Only these categories.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request):
+        raise request_first_error(
+            get_flashed_messages,
+            request,
+            with_categories=with_categories,
+            category_filter=category_filter,
+        )
     flashes: list[tuple[str, str]] | None = request.__dict__.get("_flashes")
     if flashes is None:
         session = request.session

@@ -9,11 +9,11 @@ from functools import partial
 import jinja2
 from jinja2.runtime import Context
 
-from .helpers import url_for
+from .helpers import MISSING, request_first, request_first_error, url_for
+from .wrappers import Request
 
 if t.TYPE_CHECKING:
     from .app import App
-    from .wrappers import Request
 
 #: Template extensions that are autoescaped; strings always are.
 AUTOESCAPE_EXTENSIONS = ("html", "htm", "xml", "xhtml", "svg")
@@ -66,35 +66,87 @@ class AppLoader(jinja2.BaseLoader):
     def __init__(self, app: App) -> None:
         self.app = app
 
-    def _loaders(self) -> t.Iterator[jinja2.FileSystemLoader]:
+    def folders(self) -> list[tuple[str, str]]:
+        """Return the folders to search, in order, each with its owner.
+
+        For example ``[("/app/templates", "the app"),
+        ("/app/admin/templates", "blueprint 'admin'")]``.
+        """
         app = self.app
+        rv = []
         if app.template_folder is not None:
-            yield jinja2.FileSystemLoader(os.path.join(app.root_path, app.template_folder))
+            rv.append((os.path.join(app.root_path, app.template_folder), "the app"))
         seen = set()
-        for blueprint in app.blueprints.values():
+        for name, blueprint in app.blueprints.items():
+            # One blueprint registered under two names has one folder.
             if blueprint.template_folder is not None and id(blueprint) not in seen:
                 seen.add(id(blueprint))
-                yield jinja2.FileSystemLoader(
-                    os.path.join(blueprint.root_path, blueprint.template_folder)
-                )
+                folder = os.path.join(blueprint.root_path, blueprint.template_folder)
+                rv.append((folder, f"blueprint {name!r}"))
+        return rv
+
+    def not_found_message(self, names: t.Sequence[object]) -> str:
+        """Say that none of the template *names* was found, and where the loader looked."""
+        wanted = ", ".join(map(repr, names))
+        what = f"Template {wanted} was not" if len(names) == 1 else f"None of {wanted} was"
+        folders = self.folders()
+        if folders:
+            searched = "; ".join(f"{folder} ({whose})" for folder, whose in folders)
+            rv = f"{what} found. Searched: {searched}."
+        else:
+            rv = f"{what} found: the app has no template folder (template_folder=None)."
+        # Templates put in a blueprint's folder without naming it are a
+        # common cause: say which blueprints were not searched.
+        skipped = [
+            repr(name) for name, bp in self.app.blueprints.items() if bp.template_folder is None
+        ]
+        if skipped:
+            rv += f" Blueprints without a template_folder are not searched: {', '.join(skipped)}."
+        return rv
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
-        for loader in self._loaders():
+        for folder, _ in self.folders():
             try:
-                return loader.get_source(environment, template)
+                return jinja2.FileSystemLoader(folder).get_source(environment, template)
             except jinja2.TemplateNotFound:
                 continue
-        raise jinja2.TemplateNotFound(template)
+        raise jinja2.TemplateNotFound(template, self.not_found_message([template]))
 
     def list_templates(self) -> list[str]:
-        return sorted({name for loader in self._loaders() for name in loader.list_templates()})
+        return sorted(
+            {
+                name
+                for folder, _ in self.folders()
+                for name in jinja2.FileSystemLoader(folder).list_templates()
+            }
+        )
+
+
+class AppEnvironment(jinja2.Environment):
+    """The app's Jinja environment: a template list not found says where it looked."""
+
+    def select_template(
+        self,
+        names: t.Iterable[str | jinja2.Template],
+        parent: str | None = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
+    ) -> jinja2.Template:
+        try:
+            return super().select_template(names, parent, globals)
+        except jinja2.TemplatesNotFound as e:
+            # jinja2's message names the templates only.
+            missing = [name for name in e.templates if name is not None]
+            if not missing or not isinstance(self.loader, AppLoader):
+                raise
+            message = self.loader.not_found_message(missing)
+            raise jinja2.TemplatesNotFound(missing, message) from None
 
 
 def create_environment(app: App) -> jinja2.Environment:
     """Make *app*'s Jinja environment: autoescaping, its loader, reloading."""
-    env = jinja2.Environment(
+    env = AppEnvironment(
         loader=AppLoader(app),
         autoescape=jinja2.select_autoescape(AUTOESCAPE_EXTENSIONS, default_for_string=True),
         auto_reload=_auto_reload(app),
@@ -131,6 +183,7 @@ def _environment(request: Request) -> jinja2.Environment:
     return env
 
 
+@request_first
 def render(
     request: Request,
     template_name_or_list: str | jinja2.Template | list[str | jinja2.Template],
@@ -145,13 +198,23 @@ def render(
     :param request: The request being handled.
     :param template_name_or_list: A name, or a list of names to try in
         order.
-    :raises jinja2.TemplateNotFound: If no such template exists.
+    :raises jinja2.TemplateNotFound: If no such template exists; the
+        message lists the folders searched.
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
+    if not isinstance(request, Request) or template_name_or_list is MISSING:
+        raise request_first_error(render, request, template_name_or_list, **context)
     template = _environment(request).get_or_select_template(template_name_or_list)
     return template.render(_context(request, context))
 
 
+@request_first
 def render_string(request: Request, source: str, **context: t.Any) -> str:
-    """Render the template *source*, autoescaped, with the same context as :func:`render`."""
+    """Render the template *source*, autoescaped, with the same context as :func:`render`.
+
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
+    """
+    if not isinstance(request, Request) or source is MISSING:
+        raise request_first_error(render_string, request, source, **context)
     template = _environment(request).from_string(source)
     return template.render(_context(request, context))

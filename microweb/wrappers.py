@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typing as t
-from types import SimpleNamespace
 
 from werkzeug.datastructures import EnvironHeaders
 from urllib.parse import quote_from_bytes
@@ -46,6 +45,52 @@ class _MaxLimitedStream(LimitedStream):
 def _decode(value: str) -> str:
     """Decode a WSGI string (bytes as latin-1) as UTF-8, replacing errors."""
     return value.encode("latin1").decode("utf-8", "replace")
+
+
+_NO_DEFAULT: t.Any = object()
+
+
+class RequestGlobals:
+    """The namespace of :attr:`Request.g`: data a view and its hooks share.
+
+    Set and read attributes (``request.g.user = user``); it also has a few
+    dict methods, because a hook often needs to ask whether a name was set.
+    To type the names an app uses, subclass it (see :doc:`typing`).
+    """
+
+    if t.TYPE_CHECKING:
+        # Any name may be set and read; a subclass's annotated names keep
+        # their types. Only for type checkers: at runtime a name never set
+        # is an AttributeError, as on any object.
+        def __getattr__(self, name: str) -> t.Any: ...
+        def __setattr__(self, name: str, value: t.Any) -> None: ...
+
+    def get(self, name: str, default: t.Any = None) -> t.Any:
+        """Return the attribute *name*, or *default* if it was not set."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: t.Any = _NO_DEFAULT) -> t.Any:
+        """Remove the attribute *name* and return its value.
+
+        :raises KeyError: If it was not set and no *default* is given.
+        """
+        if default is _NO_DEFAULT:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: t.Any = None) -> t.Any:
+        """Return the attribute *name*, first setting it to *default* if it was not set."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.__dict__
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
+        return f"{type(self).__name__}({values})"
 
 
 class Request(_WerkzeugRequest):
@@ -170,13 +215,15 @@ class Request(_WerkzeugRequest):
         return self.environ.get("REMOTE_ADDR")
 
     @cached_property
-    def g(self) -> SimpleNamespace:
-        """A plain namespace for data that a view and its hooks share.
+    def g(self) -> RequestGlobals:
+        """A namespace for data that a view and its hooks share.
 
         It lives exactly as long as the request: two requests never see
-        each other's ``g``.
+        each other's ``g``. A subclass may override this property to
+        return a subclass of :class:`RequestGlobals` that types the names
+        the app sets (see :doc:`typing`).
         """
-        return SimpleNamespace()
+        return RequestGlobals()
 
     @cached_property
     def session(self) -> SessionMixin:

@@ -3,19 +3,31 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
+import inspect
+import re
+import typing as t
 import uuid
 
 import pytest
+import werkzeug
 from werkzeug.routing import BuildError
+from werkzeug.test import create_environ
 
 from microweb import (
     App,
     Blueprint,
     Response,
     abort,
+    flash,
+    generate_csrf,
+    get_flashed_messages,
     jsonify,
     make_response,
     redirect,
+    render,
+    render_string,
+    send_file,
+    send_from_directory,
     url_for,
 )
 from microweb.testing import TestClient
@@ -158,6 +170,21 @@ def test_abort(app: App, client: TestClient) -> None:
     assert response.text == "teapot"
 
 
+def test_abort_with_a_response_and_a_status_is_refused(app: App, client: TestClient) -> None:
+    # werkzeug would send the response as it is, a 200, and drop the 418.
+    @app.route("/")
+    def teapot(request):
+        abort(Response("teapot"), 418)
+
+    message = "abort(response, 418): abort(response) sends the response as it is"
+    with pytest.raises(TypeError, match=re.escape(message)) as info:
+        client.get("/")
+    assert "Set response.status_code = 418 before aborting" in str(info.value)
+    assert "abort(code, description)" in str(info.value)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.get("/").status_code == 500
+
+
 @dataclasses.dataclass
 class Point:
     x: int
@@ -213,6 +240,83 @@ def test_make_response(app: App, client: TestClient) -> None:
     assert response.headers["X-B"] == "2"
     assert client.get("/empty").get_data() == b""
     assert client.get("/json").json == {"a": 1}
+
+
+#: Request-first helpers called the Flask way, and the call each error shows.
+FORGOT_THE_REQUEST: list[tuple[t.Callable[[], object], str]] = [
+    (lambda: url_for("index"), "url_for(request, 'index')"),
+    (lambda: url_for("user", user_id=3), "url_for(request, 'user', user_id=3)"),
+    (lambda: url_for(), "url_for(request, ...)"),
+    (lambda: make_response("body", 201), "make_response(request, 'body', 201)"),
+    (lambda: make_response(), "make_response(request)"),
+    (lambda: send_file("report.pdf"), "send_file(request, 'report.pdf')"),
+    (
+        lambda: send_from_directory("static", "app.css", max_age=0),
+        "send_from_directory(request, 'static', 'app.css', max_age=0)",
+    ),
+    (lambda: render("page.html", title="Hi"), "render(request, 'page.html', title='Hi')"),
+    (lambda: render(["a.html", "b.html"]), "render(request, ['a.html', 'b.html'])"),
+    (lambda: render_string("{{ x }}"), "render_string(request, '{{ x }}')"),
+    (lambda: flash("saved"), "flash(request, 'saved')"),
+    (lambda: flash("saved", "error"), "flash(request, 'saved', 'error')"),
+    (lambda: get_flashed_messages(), "get_flashed_messages(request)"),
+    (
+        lambda: get_flashed_messages(with_categories=True),
+        "get_flashed_messages(request, with_categories=True)",
+    ),
+    (lambda: generate_csrf(), "generate_csrf(request)"),
+    (lambda: url_for("x" * 100), "url_for(request, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...')"),
+]
+
+
+@pytest.mark.parametrize(("call", "shown"), FORGOT_THE_REQUEST)
+def test_helpers_called_without_the_request_say_so(
+    call: t.Callable[[], object], shown: str
+) -> None:
+    with pytest.raises(TypeError, match=f"^pass the request first: {re.escape(shown)} "):
+        call()
+
+
+def test_forgotten_request_in_a_view(urls: App, client: TestClient) -> None:
+    @urls.route("/flask-style")
+    def flask_style(request):
+        return url_for("index", request)  # the request in the wrong place
+
+    message = "pass the request first: url_for(request, 'index')"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        client.get("/flask-style")
+
+
+def test_a_werkzeug_request_is_not_enough(urls: App) -> None:
+    request = werkzeug.Request(create_environ())
+    message = "url_for() needs microweb's Request, the one the view received"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        url_for(request, "index")
+
+
+def test_a_missing_argument_after_the_request(urls: App) -> None:
+    # The same message as Python's when the request did come first.
+    request = urls.test_request("/")
+    message = "url_for() missing 1 required positional argument: 'endpoint'"
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        url_for(request)
+    message = "missing 2 required positional arguments: 'directory' and 'path'"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        send_from_directory(request)
+
+
+@pytest.mark.parametrize(
+    ("helper", "required"),
+    [(url_for, 2), (render, 2), (flash, 2), (send_from_directory, 3), (generate_csrf, 1)],
+)
+def test_request_first_helpers_keep_their_signatures(
+    helper: t.Callable[..., object], required: int
+) -> None:
+    # Only calls get the runtime defaults; the docs and other readers of
+    # the signature still see the arguments required.
+    parameters = list(inspect.signature(helper).parameters.values())
+    assert parameters[0].name == "request"
+    assert [p.default for p in parameters[:required]] == [inspect.Parameter.empty] * required
 
 
 def test_test_request_calls_a_view_as_a_function(app: App) -> None:

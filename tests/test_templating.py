@@ -194,6 +194,46 @@ def test_missing_template(app: App, client: TestClient, templates: Path) -> None
     assert client.get("/").status_code == 500
 
 
+def test_template_not_found_lists_the_folders_searched(
+    app: App, client: TestClient, templates: Path, tmp_path: Path
+) -> None:
+    admin = Blueprint("admin", __name__, template_folder="admin_templates", root_path=str(tmp_path))
+    app.register_blueprint(admin)
+    app.register_blueprint(Blueprint("api", __name__))
+    request = app.test_request("/")
+    searched = (
+        f"Searched: {templates} (the app); {tmp_path / 'admin_templates'} (blueprint 'admin')."
+        " Blueprints without a template_folder are not searched: 'api'."
+    )
+
+    with pytest.raises(jinja2.TemplateNotFound) as info:
+        render(request, "nope.html")
+    assert str(info.value) == f"Template 'nope.html' was not found. {searched}"
+    assert info.value.name == "nope.html"
+
+    with pytest.raises(jinja2.TemplatesNotFound) as many:
+        render(request, ["a.html", "b.html"])
+    assert str(many.value) == f"None of 'a.html', 'b.html' was found. {searched}"
+    assert many.value.templates == ["a.html", "b.html"]
+
+    with pytest.raises(jinja2.TemplatesNotFound, match="empty list"):
+        render(request, [])
+
+    (templates / "page.html").write_text("{% include 'part.html' %}")
+    with pytest.raises(jinja2.TemplateNotFound, match="^Template 'part.html' was not found"):
+        render(request, "page.html")
+
+
+def test_template_not_found_without_template_folders(tmp_path: Path) -> None:
+    app = App("bare", root_path=str(tmp_path), template_folder=None)
+    with pytest.raises(jinja2.TemplateNotFound) as info:
+        render(app.test_request("/"), "page.html")
+    assert str(info.value) == (
+        "Template 'page.html' was not found: the app has no template folder"
+        " (template_folder=None)."
+    )
+
+
 def test_template_list_picks_the_first_that_exists(app: App, templates: Path) -> None:
     (templates / "fallback.html").write_text("fallback")
     assert render(app.test_request("/"), ["missing.html", "fallback.html"]) == "fallback"

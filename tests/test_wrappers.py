@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from microweb import App, Blueprint, Request, Response
+import runpy
+from pathlib import Path
+
+import pytest
+
+from microweb import App, Blueprint, Request, RequestGlobals, Response
 from microweb.testing import TestClient
 
 
@@ -107,6 +112,59 @@ def test_g_is_created_per_request(app: App) -> None:
     first.g.user = "ann"
     assert not hasattr(second.g, "user")
     assert first.g is first.g
+
+
+def test_g_is_a_namespace_with_dict_methods(app: App) -> None:
+    g = app.test_request("/").g
+    assert isinstance(g, RequestGlobals)
+    g.user = "ann"
+    assert g.user == "ann"
+    assert g.get("user") == "ann"
+    assert g.get("missing") is None
+    assert g.get("missing", 0) == 0
+    assert "user" in g
+    assert "missing" not in g
+    assert g.setdefault("visits", 1) == 1
+    assert g.setdefault("visits", 2) == 1
+    assert list(g) == ["user", "visits"]
+    assert repr(g) == "RequestGlobals(user='ann', visits=1)"
+    assert g.pop("visits") == 1
+    assert g.pop("visits", None) is None
+    with pytest.raises(KeyError):
+        g.pop("visits")
+    with pytest.raises(AttributeError):
+        g.visits
+    del g.user
+    assert list(g) == []
+    assert repr(g) == "RequestGlobals()"
+
+
+def test_g_carries_what_a_hook_sets_to_the_view(app: App, client: TestClient) -> None:
+    @app.before_request
+    def load(request):
+        if "user" in request.args:
+            request.g.user = request.args["user"]
+
+    @app.route("/")
+    def index(request):
+        return {"user": request.g.get("user", "nobody"), "names": list(request.g)}
+
+    assert client.get("/?user=ann").json == {"user": "ann", "names": ["user"]}
+    assert client.get("/").json == {"user": "nobody", "names": []}
+
+
+def test_an_app_types_its_own_g() -> None:
+    # The example in docs/typing.rst, which mypy also checks.
+    example = runpy.run_path(str(Path(__file__).parent / "type_check" / "typed_g.py"))
+    app: App = example["app"]
+    client = app.test_client()
+    assert client.get("/?user=ann").text == "Hello, ann!"
+    assert client.get("/").text == "Hello, stranger!"
+    request = app.test_request("/")
+    assert isinstance(request, example["AppRequest"])
+    assert isinstance(request.g, example["AppGlobals"])
+    assert request.g.user is None
+    assert "user" not in request.g
 
 
 def test_lazy_attributes_are_computed_from_the_environ(app: App) -> None:

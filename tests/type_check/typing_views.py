@@ -58,6 +58,20 @@ def before(request: Request) -> None:
     request.g.user = None
 
 
+@app.route("/g")
+def uses_g(request: Request) -> dict[str, object]:
+    visits: int = request.g.setdefault("visits", 0)
+    request.g.visits = visits + 1
+    token: str | None = request.g.pop("token", None)
+    names: list[str] = list(request.g)
+    return {
+        "names": names,
+        "has_user": "user" in request.g,
+        "user": request.g.get("user"),
+        "token": token,
+    }
+
+
 @app.after_request
 def after(request: Request, response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
