@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-import logging
 import os
 import sys
 import threading
@@ -12,72 +10,58 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import (
-    BadRequestKeyError,
-    HTTPException,
-    InternalServerError,
-    NotFound,
-)
-from werkzeug.routing import Rule
-from werkzeug.routing.exceptions import RoutingException
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
 from .config import DEFAULT_CONFIG, Config
-from .errors import HandlerSpec, error_response, exception_class_and_code, find_handler
-from .helpers import default_static_url_path, get_root_path, json_dumps, send_from_directory
-from .routing import F, RouteDecorators, Router, blueprint_chain, build_url
+from .csrf import csrf_step
+from .errors import (
+    HandlerSpec,
+    error_response,
+    exception_class_and_code,
+    handle_exception,
+    handle_user_exception,
+    propagates,
+)
+from .helpers import (
+    default_instance_path,
+    default_static_url_path,
+    get_root_path,
+    json_dumps,
+    send_from_directory,
+)
+from .logging import create_logger
+from .endpoints import Endpoint, Prepared, prepare
+from .registration import SetupMethods, check_signature, describe
+from .routing import Router, build_url
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
+    import logging
+
     import jinja2
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.test import Client
 
     from .blueprints import Blueprint
+    from .registration import HookKind, Role, Step
     from .sessions import SessionInterface
+    from .testing import TestClient
     from .typing import (
         AfterRequestHook,
         BeforeRequestHook,
+        ContextProcessor,
         ErrorHandler,
         ResponseReturnValue,
         TeardownHook,
+        TemplateCallableT,
         View,
+        ViewT,
     )
 
-_HookKind = t.Literal["before", "after", "teardown"]
 
-
-class _Endpoint:
-    """Everything the request path needs for one endpoint, made at freeze.
-
-    The hooks are in the order they run, blueprint and app together, so a
-    request never looks them up.
-    """
-
-    __slots__ = ("name", "view", "before", "after", "teardown", "blueprints", "fast")
-
-    def __init__(
-        self,
-        name: str | None,
-        view: View,
-        before: tuple[BeforeRequestHook, ...],
-        after: tuple[AfterRequestHook, ...],
-        teardown: tuple[TeardownHook, ...],
-        blueprints: tuple[str, ...],
-        fast: bool,
-    ) -> None:
-        self.name = name
-        self.view = view
-        self.before = before
-        self.after = after
-        self.teardown = teardown
-        self.blueprints = blueprints
-        #: A ``str`` from the view may skip building a Response object.
-        self.fast = fast
-
-
-class App(RouteDecorators):
+class App(SetupMethods):
     """A WSGI application whose views receive the request explicitly.
 
     ::
@@ -115,6 +99,10 @@ class App(RouteDecorators):
     url_rule_class: type[Rule] = Rule
     #: The config class.
     config_class: type[Config] = Config
+    #: Accept views and hooks that do not take the request. Off in the
+    #: core; the compatibility layer's Flask-style app turns it on and adds
+    #: a registration step that wraps only those callables.
+    request_optional: bool = False
 
     def __init__(
         self,
@@ -133,7 +121,7 @@ class App(RouteDecorators):
         #: The folder resources are relative to.
         self.root_path = root_path if root_path is not None else get_root_path(import_name)
         if instance_path is None:
-            instance_path = _default_instance_path(import_name, self.root_path)
+            instance_path = default_instance_path(import_name, self.root_path)
         elif not os.path.isabs(instance_path):
             raise ValueError("The instance path must be absolute.")
         #: The instance folder; it may not exist.
@@ -148,10 +136,10 @@ class App(RouteDecorators):
         self._static_folder = static_folder
         self._static_url_path = static_url_path
         #: Routes requests and builds URLs; see :class:`Router`.
-        self.router: Router[_Endpoint] = Router(
+        self.router: Router[Endpoint] = Router(
             host_matching=host_matching, subdomain_matching=subdomain_matching
         )
-        #: The view of each endpoint name.
+        #: The view of each endpoint name, as registered.
         self.view_functions: dict[str, View] = {}
         #: The registered blueprints by their full dotted name.
         self.blueprints: dict[str, Blueprint] = {}
@@ -165,12 +153,26 @@ class App(RouteDecorators):
         self.error_handler_spec: HandlerSpec = {}
         #: Template context processors by blueprint name, ``None`` for the
         #: app's: ``f(request)`` returns a dict of names for every template.
-        self.template_context_processors: dict[
-            str | None, list[t.Callable[[Request], dict[str, t.Any]]]
-        ] = {}
-        # Set by _freeze on the first request; setup is over from then on.
-        self._endpoints: dict[str, _Endpoint] | None = None
-        self._unmatched: _Endpoint
+        self.template_context_processors: dict[str | None, list[ContextProcessor]] = {}
+        #: Run over every view, hook, error handler and context processor
+        #: when the app freezes; see :mod:`microweb.registration`. Append a
+        #: step of your own before the first request.
+        self.registration_steps: list[Step] = [csrf_step]
+        #: What registration decided for each callable that does not take
+        #: the request, by ``id``; empty unless :attr:`request_optional`.
+        self.takes_request: dict[int, bool] = {}
+        #: What the app made of its registrations when it froze: endpoints,
+        #: error handlers and context processors as the registration steps
+        #: returned them. ``None`` before the first request.
+        self.prepared: Prepared | None = None
+        # Set by _freeze; the rest of the request path reads these.
+        self._endpoints: dict[str, Endpoint] | None = None
+        self._unmatched: Endpoint
+        self._teardowns: dict[str | None, tuple[TeardownHook, ...]] = {}
+        self._error_handlers: HandlerSpec = {}
+        # Whether a request was served: setup is over from then on. Before
+        # that, test_request may freeze the app and setup thaws it again.
+        self._serving = False
         self._freeze_lock = threading.Lock()
         if static_folder is not None:
             self.add_url_rule(
@@ -210,27 +212,14 @@ class App(RouteDecorators):
         self.config["TESTING"] = value
 
     @property
-    def url_map(self) -> t.Any:
+    def url_map(self) -> Map:
         """The werkzeug :class:`~werkzeug.routing.Map` of the app's rules."""
         return self.router.url_map
 
     @cached_property
     def logger(self) -> logging.Logger:
-        """The logger named after the app.
-
-        If logging has not been configured, messages go to ``sys.stderr``;
-        in debug mode the level is ``DEBUG``.
-        """
-        logger = logging.getLogger(self.name)
-        if self.debug and not logger.level:
-            logger.setLevel(logging.DEBUG)
-        if not logger.hasHandlers():
-            handler = logging.StreamHandler()
-            handler.setFormatter(
-                logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
-            )
-            logger.addHandler(handler)
-        return logger
+        """The logger named after the app; see :func:`~microweb.logging.create_logger`."""
+        return create_logger(self)
 
     @property
     def static_folder(self) -> str | None:
@@ -276,8 +265,6 @@ class App(RouteDecorators):
 
         return create_environment(self)
 
-    # Resources.
-
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
     ) -> t.IO[t.Any]:
@@ -285,7 +272,12 @@ class App(RouteDecorators):
 
         :raises ValueError: If *mode* would write.
         """
-        return _open(os.path.join(self.root_path, resource), mode, encoding)
+        if mode not in {"r", "rt", "rb"}:
+            raise ValueError("Resources can only be opened for reading.")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding or "utf-8")
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
@@ -294,21 +286,42 @@ class App(RouteDecorators):
 
         Unlike :meth:`open_resource` it may write.
         """
+        path = os.path.join(self.instance_path, resource)
         if "b" in mode:
-            return open(os.path.join(self.instance_path, resource), mode)
-        return open(
-            os.path.join(self.instance_path, resource), mode, encoding=encoding or "utf-8"
-        )
+            return open(path, mode)
+        return open(path, mode, encoding=encoding or "utf-8")
 
-    # Setup.
+    # Setup. The decorators (route, before_request, errorhandler...) come
+    # from SetupMethods and end in the methods below.
 
     def _check_setup(self, what: str) -> None:
-        if self._endpoints is not None:
+        if self._endpoints is not None and not self._serving:
+            # Only test_request froze the app: prepare again when needed.
+            self._endpoints = None
+        elif self._serving:
             raise RuntimeError(
                 f"'{what}' was called after the app handled its first request."
                 " Register every route, hook, error handler and blueprint"
                 " before the app serves."
             )
+
+    def _check(
+        self,
+        f: t.Callable[..., t.Any],
+        role: Role,
+        arguments: t.Iterable[str] = (),
+        rule: str | None = None,
+    ) -> None:
+        """Decide at registration how *f* is called, or refuse it."""
+        takes_request = check_signature(
+            f,
+            role,
+            arguments=arguments,
+            rule=rule,
+            request_optional=self.request_optional,
+        )
+        if not takes_request:
+            self.takes_request[id(f)] = False
 
     def add_url_rule(
         self,
@@ -328,7 +341,8 @@ class App(RouteDecorators):
             allowed methods; on unless the rule lists ``OPTIONS``.
         :param options: ``methods`` (``["GET"]`` by default; ``HEAD``
             follows ``GET``) and any argument of werkzeug's ``Rule``.
-        :raises TypeError: If the view cannot take the request first.
+        :raises TypeError: If the view cannot be called with the request
+            and the rule's arguments.
         :raises ValueError: If *endpoint* already has another view.
         """
         self._check_setup("add_url_rule")
@@ -353,116 +367,127 @@ class App(RouteDecorators):
         rule_obj = self.url_rule_class(
             rule, methods=method_set, endpoint=endpoint, **options
         )
-        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]  # read by the router
-        if view_func is not None:
-            existing = self.view_functions.get(endpoint)
-            if existing is not None and existing is not view_func:
-                raise ValueError(
-                    f"Endpoint {endpoint!r} already belongs to another view"
-                    f" ({_describe(existing)}); give this one another endpoint name."
-                )
-            _check_view(view_func, endpoint)
-            self.view_functions[endpoint] = view_func
+        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]  # a mark the router reads
+        existing = self.view_functions.get(endpoint)
+        if view_func is not None and existing is not None and existing is not view_func:
+            raise ValueError(
+                f"Endpoint {endpoint!r} already belongs to another view"
+                f" ({describe(existing)}); give this one another endpoint name."
+            )
+        view = view_func if view_func is not None else existing
+        if view is not None:
+            self._check(view, "view", self.router.arguments(rule_obj), rule)
+            self.view_functions[endpoint] = view
         self.router.add(rule_obj)
 
-    def endpoint(self, endpoint: str) -> t.Callable[[F], F]:
-        """Register the decorated function as the view of *endpoint*."""
+    def endpoint(self, endpoint: str) -> t.Callable[[ViewT], ViewT]:
+        """Register the decorated function as the view of *endpoint*.
 
-        def decorator(f: F) -> F:
+        It must accept the arguments of every rule already added for the
+        endpoint, and of those added later.
+        """
+
+        def decorator(f: ViewT) -> ViewT:
             self._check_setup("endpoint")
-            _check_view(f, endpoint)
+            rules = [r for r in self.url_map.iter_rules() if r.endpoint == endpoint]
+            if not rules:
+                self._check(f, "view")
+            for rule in rules:
+                self._check(f, "view", rule.arguments, rule.rule)
             self.view_functions[endpoint] = f
             return f
 
         return decorator
 
-    def _add_hook(self, kind: _HookKind, blueprint: str | None, f: t.Callable[..., t.Any]) -> None:
-        self._check_setup(f"{kind}_request")
-        hooks: dict[str | None, list[t.Any]] = getattr(self, f"{kind}_request_funcs")
+    def add_hook(
+        self, kind: HookKind, f: t.Callable[..., t.Any], blueprint: str | None = None
+    ) -> None:
+        """Register *f* as a ``before_request``, ``after_request`` or ``teardown_request`` hook.
+
+        The decorators of the same names call this.
+
+        :param blueprint: The blueprint whose requests it serves; ``None``
+            for every request.
+        :raises TypeError: If *f* cannot be called as that kind of hook.
+        """
+        self._check_setup(kind)
+        self._check(f, kind)
+        hooks: dict[str | None, list[t.Any]] = getattr(self, f"{kind}_funcs")
         hooks.setdefault(blueprint, []).append(f)
 
-    def before_request(self, f: F) -> F:
-        """Run ``f(request)`` before every view.
-
-        If it returns anything but ``None``, that becomes the response and
-        the view is not called. It runs even when no route matched.
-        """
-        self._add_hook("before", None, f)
-        return f
-
-    def after_request(self, f: F) -> F:
-        """Run ``f(request, response)`` on every response; it returns one.
-
-        Hooks run in the reverse order of registration, a blueprint's
-        before the app's.
-        """
-        self._add_hook("after", None, f)
-        return f
-
-    def teardown_request(self, f: F) -> F:
-        """Run ``f(request, exc)`` when each request ends, whatever happened.
-
-        It runs after the body has been sent (a streamed one too), with the
-        unhandled exception or ``None``. Its return value is ignored.
-        """
-        self._add_hook("teardown", None, f)
-        return f
-
-    def _add_error_handler(
+    def register_error_handler(
         self,
-        blueprint: str | None,
         code_or_exception: type[BaseException] | int,
         f: ErrorHandler,
+        blueprint: str | None = None,
     ) -> None:
+        """Handle a status code or exception class with ``f(request, error)``.
+
+        :param blueprint: Handle errors of that blueprint's views only.
+        :raises TypeError: If *f* cannot be called with the request and
+            the error.
+        """
         self._check_setup("errorhandler")
         exc_class, code = exception_class_and_code(code_or_exception)
+        self._check(f, "errorhandler")
         by_code = self.error_handler_spec.setdefault(blueprint, {})
         by_code.setdefault(code, {})[exc_class] = f
 
-    def errorhandler(
-        self, code_or_exception: type[BaseException] | int
-    ) -> t.Callable[[F], F]:
-        """Handle an HTTP status code or an exception class with ``f(request, error)``.
-
-        The handler for the most specific class wins; a blueprint's own
-        handler beats the app's for that blueprint's views.
-        """
-
-        def decorator(f: F) -> F:
-            self._add_error_handler(None, code_or_exception, f)
-            return f
-
-        return decorator
-
-    def register_error_handler(
-        self, code_or_exception: type[BaseException] | int, f: ErrorHandler
+    def add_context_processor(
+        self, f: ContextProcessor, blueprint: str | None = None
     ) -> None:
-        """Like :meth:`errorhandler`, without the decorator."""
-        self._add_error_handler(None, code_or_exception, f)
+        """Add the names ``f(request)`` returns to templates' context.
 
-    def _template_decorator(self, kind: str, name: str | None) -> t.Callable[[F], F]:
-        def decorator(f: F) -> F:
-            getattr(self.jinja_env, kind)[name or f.__name__] = f
+        :param blueprint: Only for templates that blueprint's views render.
+        """
+        self._check_setup("context_processor")
+        self._check(f, "context_processor")
+        self.template_context_processors.setdefault(blueprint, []).append(f)
+
+    def add_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
+        """Make *f* a Jinja filter, under its own name by default."""
+        self.jinja_env.filters[name or f.__name__] = f
+
+    def add_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
+        """Make *f* a Jinja global, under its own name by default."""
+        self.jinja_env.globals[name or f.__name__] = f
+
+    def add_template_test(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
+        """Make *f* a Jinja test, under its own name by default."""
+        self.jinja_env.tests[name or f.__name__] = f
+
+    def template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
+        """Register the decorated function as a Jinja filter (its name by default)."""
+
+        def decorator(f: TemplateCallableT) -> TemplateCallableT:
+            self.add_template_filter(f, name)
             return f
 
         return decorator
 
-    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Register the decorated function as a Jinja filter (its name by default)."""
-        return self._template_decorator("filters", name)
-
-    def template_global(self, name: str | None = None) -> t.Callable[[F], F]:
+    def template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register the decorated function as a Jinja global (its name by default)."""
-        return self._template_decorator("globals", name)
 
-    def template_test(self, name: str | None = None) -> t.Callable[[F], F]:
+        def decorator(f: TemplateCallableT) -> TemplateCallableT:
+            self.add_template_global(f, name)
+            return f
+
+        return decorator
+
+    def template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register the decorated function as a Jinja test (its name by default)."""
-        return self._template_decorator("tests", name)
 
-    def context_processor(self, f: F) -> F:
-        """Add the names ``f(request)`` returns to every template's context."""
-        self.template_context_processors.setdefault(None, []).append(f)
-        return f
+        def decorator(f: TemplateCallableT) -> TemplateCallableT:
+            self.add_template_test(f, name)
+            return f
+
+        return decorator
 
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
         """Register *blueprint*'s views, hooks and error handlers.
@@ -475,68 +500,38 @@ class App(RouteDecorators):
 
     # Freezing: once, on the first request.
 
-    def _freeze(self) -> None:
+    def freeze(self) -> None:
+        """Run the registration steps and prepare every endpoint, if not done yet.
+
+        The first request does this; tests may call it (``test_request``
+        does). Until the app serves a request, further setup is allowed
+        and prepares the app again when needed.
+        """
+        if self._endpoints is None:
+            self._freeze(serving=False)
+
+    def _freeze(self, *, serving: bool) -> None:
         with self._freeze_lock:
             if self._endpoints is None:
-                self._prepare_endpoints()
+                self._prepare()
+            if serving:
+                self._serving = True
 
-    def _prepare_endpoints(self) -> None:
-        hooks = (
-            self.before_request_funcs,
-            self.after_request_funcs,
-            self.teardown_request_funcs,
-        )
+    def _prepare(self) -> None:
         fast = (
             self.response_class is Response
             and type(self).make_response is App.make_response
         )
-        csrf_check: BeforeRequestHook | None = None
-        if self.config["CSRF_ENABLED"]:
-            from .csrf import csrf_protect, is_exempt
+        prepared = prepare(self, fast)
+        self._unmatched = prepared.unmatched
+        self._teardowns = prepared.teardowns
+        self._error_handlers = prepared.error_handlers
+        self.prepared = prepared
+        self.router.freeze(prepared.endpoints, prepared.options)
+        self._endpoints = prepared.endpoints
 
-            csrf_check = csrf_protect
-
-        def prepare(name: str | None, view: View, blueprints: tuple[str, ...]) -> _Endpoint:
-            before, after, teardown = (
-                [*h.get(None, ())] for h in hooks
-            )
-            for bp in reversed(blueprints):
-                before.extend(self.before_request_funcs.get(bp, ()))
-            if csrf_check is not None and name is not None and not is_exempt(self, view, blueprints):
-                # The token is checked before any other hook sees the request.
-                before.insert(0, csrf_check)
-            after_chain: list[AfterRequestHook] = []
-            teardown_chain: list[TeardownHook] = []
-            for bp in blueprints:
-                after_chain.extend(reversed(self.after_request_funcs.get(bp, ())))
-                teardown_chain.extend(reversed(self.teardown_request_funcs.get(bp, ())))
-            after_chain.extend(reversed(after))
-            teardown_chain.extend(reversed(teardown))
-            return _Endpoint(
-                name,
-                view,
-                tuple(before),
-                tuple(after_chain),
-                tuple(teardown_chain),
-                blueprints,
-                fast and not after_chain,
-            )
-
-        endpoints: dict[str, _Endpoint] = {}
-        options: dict[str, _Endpoint] = {}
-        for rule in self.url_map.iter_rules():
-            name = rule.endpoint
-            if name in endpoints:
-                continue
-            view = self.view_functions.get(name) or _missing_view(name)
-            blueprints = blueprint_chain(name)
-            endpoints[name] = prepare(name, view, blueprints)
-            options[name] = prepare(name, _options_view, blueprints)
-        self._unmatched = prepare(None, _missing_view(""), ())
-        self.router.freeze(endpoints, options)
-        self._endpoints = endpoints
-
-    # The request path.
+    # The request path: wsgi_app does the I/O around dispatch, which turns
+    # a request into a response.
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -550,70 +545,125 @@ class App(RouteDecorators):
         """The WSGI application itself; wrap this to add middleware.
 
         ``app.wsgi_app = Middleware(app.wsgi_app)`` keeps ``app`` the
-        object that has routes and config.
+        object that has routes and config. Teardown hooks run whatever
+        happens: after the body is closed, or at once if anything raises,
+        ``KeyboardInterrupt`` and a failing ``start_response`` included.
         """
-        if self._endpoints is None:
-            self._freeze()
         request = self.request_class(environ, self)
-        endpoint = self._unmatched
-        error: BaseException | None = None
+        try:
+            rv = self.dispatch(request)
+            if rv.__class__ is str:
+                # perf: the commonest answer needs no Response object and
+                # no header objects; see dispatch().
+                body = rv.encode()
+                start_response(
+                    "200 OK",
+                    [
+                        ("Content-Type", "text/html; charset=utf-8"),
+                        ("Content-Length", str(len(body))),
+                    ],
+                )
+                app_iter: t.Iterable[bytes] = () if request.method == "HEAD" else (body,)
+            else:
+                app_iter = rv(environ, start_response)  # type: ignore[operator]  # a Response
+        except BaseException as e:
+            if self._teardowns.get(request.endpoint):
+                self._teardown(request, e, reraise=False)
+            raise
+        if self._teardowns.get(request.endpoint):
+            # The server closes the body after sending it, streamed or not.
+            return ClosingIterator(
+                app_iter,
+                lambda: self._teardown(request, request.unhandled_exception, reraise=True),
+            )
+        return app_iter
+
+    def dispatch(self, request: Request) -> Response | str:
+        """Turn *request* into a response; no I/O happens here.
+
+        Route the request, run the before-hooks, the view and the
+        after-hooks, and answer errors with the error handlers. Nothing is
+        sent and no body is read unless a view or hook reads it.
+
+        :return: The response, or, on the fast path, the ``str`` a view
+            returned, to send as a ``text/html`` 200: that happens only
+            for an endpoint without after-hooks whose request did not touch
+            the session.
+        :raises BaseException: An unhandled exception, when the app
+            propagates them (``TESTING``, ``DEBUG`` or
+            ``PROPAGATE_EXCEPTIONS``), and anything that is not an
+            :class:`Exception`.
+        """
+        if not self._serving:
+            self._freeze(serving=True)
+        endpoint = self.match_request(request)
         try:
             try:
-                try:
-                    if self.config["TRUSTED_HOSTS"] is not None:
-                        # Reading the host checks it: SecurityError is a 400.
-                        request.host  # noqa: B018
-                    endpoint, rule, args = self.router.match(request)
-                except HTTPException as e:
-                    request.routing_exception = e
-                    args = None
-                else:
-                    request.url_rule = rule
-                    request.view_args = args
-                    request.endpoint = endpoint.name
-                    request.blueprints = endpoint.blueprints
-                rv: t.Any = None
                 for hook in endpoint.before:
                     rv = hook(request)
                     if rv is not None:
-                        rv = self.make_response(request, rv, hook)
+                        response = self.make_response(request, rv, hook)
                         break
                 else:
-                    if args is None:
-                        raise request.routing_exception  # type: ignore[misc]  # set above
-                    rv = endpoint.view(request, **args)
+                    if request.routing_exception is not None:
+                        raise request.routing_exception
+                    rv = endpoint.view(request, **request.view_args)  # type: ignore[arg-type]  # set by match_request when it matched
                     if (
                         rv.__class__ is str
                         and endpoint.fast
                         and "session" not in request.__dict__
                     ):
-                        # perf: the commonest answer needs no Response
-                        # object, no header objects and no after-hooks.
-                        body = rv.encode()
-                        start_response(
-                            "200 OK",
-                            [
-                                ("Content-Type", "text/html; charset=utf-8"),
-                                ("Content-Length", str(len(body))),
-                            ],
-                        )
-                        app_iter: t.Iterable[bytes] = (
-                            () if request.method == "HEAD" else (body,)
-                        )
-                        if endpoint.teardown:
-                            return self._closing(app_iter, request, endpoint.teardown, None)
-                        return app_iter
-                    rv = self.make_response(request, rv, endpoint.view)
+                        # perf: no Response, no headers, no after-hooks.
+                        return rv
+                    response = self.make_response(request, rv, endpoint.view)
             except Exception as e:
-                rv = self._handle_user_exception(request, e)
-            rv = self._process_response(request, rv, endpoint)
+                response = handle_user_exception(request, e, self._error_handlers)
+            return self._process_response(request, response, endpoint)
         except Exception as e:
-            error = e
-            rv = self._handle_exception(request, e, endpoint)
-        app_iter = rv(environ, start_response)
-        if endpoint.teardown:
-            return self._closing(app_iter, request, endpoint.teardown, error)
-        return app_iter
+            response = handle_exception(request, e, self._error_handlers)
+        try:
+            # The 500 goes through the after-hooks too, and saves the session.
+            return self._process_response(request, response, endpoint)
+        except Exception as second:
+            self.log_exception(request, second)
+            return error_response(request, InternalServerError())
+
+    def match_request(self, request: Request) -> Endpoint:
+        """Route *request*: the one place a request is matched to an endpoint.
+
+        Sets ``url_rule``, ``view_args``, ``endpoint`` and ``blueprints``
+        on the request, or ``routing_exception`` when nothing matched, and
+        returns the prepared endpoint (one that answers with that
+        exception when nothing matched). :meth:`dispatch` and
+        :meth:`test_request` both route through it.
+        """
+        try:
+            if self.config["TRUSTED_HOSTS"] is not None:
+                # Reading the host checks it: SecurityError is a 400.
+                request.host  # noqa: B018
+            endpoint, rule, args = self.router.match(request)
+        except HTTPException as e:
+            request.routing_exception = e
+            return self._unmatched
+        request.url_rule = rule
+        request.view_args = args
+        request.endpoint = endpoint.name
+        request.blueprints = endpoint.blueprints
+        return endpoint
+
+    def preprocess_request(self, request: Request) -> ResponseReturnValue | None:
+        """Run the before-hooks of *request*'s endpoint, as dispatch does.
+
+        :return: What the first hook that answered returned, or ``None``
+            if all of them returned ``None``.
+        """
+        self.freeze()
+        endpoint = self._endpoints.get(request.endpoint or "", self._unmatched)  # type: ignore[union-attr]  # frozen above
+        for hook in endpoint.before:
+            rv = hook(request)
+            if rv is not None:
+                return rv
+        return None
 
     def make_response(
         self,
@@ -644,7 +694,7 @@ class App(RouteDecorators):
                     status = extra
             else:
                 raise TypeError(
-                    f"{_describe(view)} returned a tuple of {len(rv)} items; use"
+                    f"{_returned_by(view)} returned a tuple of {len(rv)} items; use"
                     " (body, status), (body, headers) or (body, status, headers)."
                 )
         response: Response
@@ -662,20 +712,20 @@ class App(RouteDecorators):
             response = self.response_class.force_type(rv, request.environ)  # type: ignore[assignment]  # force_type keeps the class it is called on
         elif rv is None:
             raise TypeError(
-                f"{_describe(view)} did not return a valid response: it returned"
+                f"{_returned_by(view)} did not return a valid response: it returned"
                 " None or ended without a return statement."
             )
         elif callable(rv):
-            response = self.response_class.force_type(rv, request.environ)  # type: ignore[assignment,arg-type]  # a WSGI callable
+            response = self.response_class.force_type(rv, request.environ)  # type: ignore[assignment,arg-type]  # a WSGI callable becomes a response
         else:
             raise TypeError(
-                f"{_describe(view)} returned a {type(rv).__name__}, which is not a"
+                f"{_returned_by(view)} returned a {type(rv).__name__}, which is not a"
                 " valid response: return str, bytes, dict, list, an iterator, a"
                 " Response or a (body, status, headers) tuple."
             )
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
-                response.status = status  # type: ignore[assignment]  # werkzeug accepts str
+                response.status = status  # type: ignore[assignment]  # werkzeug's setter accepts str
             else:
                 response.status_code = status
         if headers:
@@ -683,70 +733,19 @@ class App(RouteDecorators):
         return response
 
     def _process_response(
-        self, request: Request, response: Response, endpoint: _Endpoint
+        self, request: Request, response: Response, endpoint: Endpoint
     ) -> Response:
         """Run the after-hooks, then save the session if it was used."""
         for after in endpoint.after:
             response = after(request, response)
+            if response is None:
+                raise TypeError(
+                    f"The after_request hook {describe(after)} returned None; an"
+                    " after-hook must return the response it was given, or"
+                    " another one."
+                )
         if "session" in request.__dict__:
             self.session_interface.save_session(self, request.session, response)
-        return response
-
-    def _handle_user_exception(self, request: Request, e: Exception) -> Response:
-        """Answer an exception from routing, a hook or a view.
-
-        HTTP errors without a handler get the default error page; other
-        exceptions without a handler go on to :meth:`_handle_exception`.
-        """
-        config = self.config
-        if isinstance(e, HTTPException):
-            if e.code is None or isinstance(e, RoutingException):
-                # A redirect from routing, not an error.
-                return self.response_class.force_type(  # type: ignore[return-value]  # same class
-                    e.get_response(request.environ), request.environ
-                )
-            trap_bad_request = config["TRAP_BAD_REQUEST_ERRORS"]
-            if config["TRAP_HTTP_EXCEPTIONS"] or (
-                isinstance(e, BadRequestKeyError)
-                and (trap_bad_request or (trap_bad_request is None and self.debug))
-            ):
-                raise e
-        handler = find_handler(self.error_handler_spec, e, request.blueprints)
-        if handler is not None:
-            return self.make_response(request, handler(request, e), handler)
-        if isinstance(e, HTTPException):
-            return error_response(request, e)
-        raise e
-
-    def _handle_exception(
-        self, request: Request, e: Exception, endpoint: _Endpoint
-    ) -> Response:
-        """Answer an unhandled exception: propagate it, or log it and send 500.
-
-        It propagates when ``PROPAGATE_EXCEPTIONS`` is true, or is unset
-        and the app is testing or debugging; the client never sees the
-        traceback.
-        """
-        propagate = self.config["PROPAGATE_EXCEPTIONS"]
-        if propagate is None:
-            propagate = self.testing or self.debug
-        if propagate:
-            self._teardown(request, endpoint.teardown, e)
-            raise e
-        self.log_exception(request, e)
-        server_error = InternalServerError(original_exception=e)
-        handler = find_handler(self.error_handler_spec, server_error, request.blueprints)
-        try:
-            if handler is None:
-                response = error_response(request, server_error)
-            else:
-                response = self.make_response(
-                    request, handler(request, server_error), handler
-                )
-            response = self._process_response(request, response, endpoint)
-        except Exception as second:
-            self.log_exception(request, second)
-            response = error_response(request, InternalServerError())
         return response
 
     def log_exception(self, request: Request, e: BaseException) -> None:
@@ -758,24 +757,24 @@ class App(RouteDecorators):
             exc_info=(type(e), e, e.__traceback__),
         )
 
-    def _closing(
-        self,
-        app_iter: t.Iterable[bytes],
-        request: Request,
-        teardown: tuple[TeardownHook, ...],
-        error: BaseException | None,
-    ) -> ClosingIterator:
-        # The server closes the body after sending it, streamed or not.
-        return ClosingIterator(app_iter, lambda: self._teardown(request, teardown, error))
-
-    @staticmethod
     def _teardown(
-        request: Request,
-        teardown: tuple[TeardownHook, ...],
-        error: BaseException | None,
+        self, request: Request, error: BaseException | None, *, reraise: bool
     ) -> None:
-        for hook in teardown:
-            hook(request, error)
+        """Run every teardown hook of *request*'s endpoint, even if one fails.
+
+        A hook's failure is logged; with *reraise*, the first one is
+        raised after all hooks ran when the app propagates exceptions, so
+        tests see it.
+        """
+        failed: Exception | None = None
+        for hook in self._teardowns.get(request.endpoint, ()):
+            try:
+                hook(request, error)
+            except Exception as e:
+                self.log_exception(request, e)
+                failed = failed or e
+        if failed is not None and reraise and propagates(self.config):
+            raise failed
 
     # Outside a request.
 
@@ -821,27 +820,33 @@ class App(RouteDecorators):
 
     # Testing and serving.
 
-    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> Client:
-        """Return a werkzeug test client for the app, keeping cookies.
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> TestClient:
+        """Return a test client for the app that keeps cookies.
 
         Its responses have ``status_code``, ``headers``, ``text`` and
-        ``json``.
+        ``json``; see :class:`microweb.testing.TestClient`.
         """
-        from .testing import make_test_client
+        # Loaded on demand: the test tools sit above the app.
+        from .testing import TestClient
 
-        return make_test_client(self, use_cookies=use_cookies, **kwargs)
+        return TestClient(self, use_cookies=use_cookies, **kwargs)
 
-    def test_request(self, path: str = "/", method: str = "GET", **kwargs: t.Any) -> Request:
-        """Return a request for *path*, bound to the app, to call a view with.
+    def test_request(
+        self,
+        path: str = "/",
+        method: str = "GET",
+        *,
+        run_hooks: bool = False,
+        **kwargs: t.Any,
+    ) -> Request:
+        """Return a request for *path*, routed as the app routes it, to call a view with.
 
-        The request is routed, so ``view_args``, ``endpoint`` and relative
-        ``url_for`` work as they do while serving. *kwargs* go to werkzeug's
-        :class:`~werkzeug.test.EnvironBuilder` (``json``, ``data``,
-        ``headers``, ``query_string``...).
+        See :func:`microweb.testing.make_test_request`.
         """
+        # Loaded on demand: the test tools sit above the app.
         from .testing import make_test_request
 
-        return make_test_request(self, path, method, **kwargs)
+        return make_test_request(self, path, method, run_hooks=run_hooks, **kwargs)
 
     def run(
         self,
@@ -867,62 +872,5 @@ class App(RouteDecorators):
         run_simple(host, port, self, **options)
 
 
-def _check_view(view: t.Callable[..., t.Any], endpoint: str) -> None:
-    """Fail at registration if *view* cannot take the request first."""
-    try:
-        signature = inspect.signature(view)
-    except (TypeError, ValueError):  # builtins and C callables: trust them
-        return
-    try:
-        signature.bind_partial(None)
-    except TypeError:
-        raise TypeError(
-            f"{_describe(view)}, the view of endpoint {endpoint!r}, must take"
-            " the request as its first argument: def view(request, ...)."
-        ) from None
-
-
-def _describe(f: t.Callable[..., t.Any] | None) -> str:
-    if f is None:
-        return "The view"
-    name = getattr(f, "__qualname__", None) or repr(f)
-    module = getattr(f, "__module__", None)
-    return f"The function '{module}.{name}'" if module else f"The function '{name}'"
-
-
-def _missing_view(endpoint: str) -> View:
-    def missing(request: Request, **values: t.Any) -> t.NoReturn:
-        raise LookupError(f"No view is registered for endpoint {endpoint!r}.")
-
-    return missing
-
-
-def _options_view(request: Request, **values: t.Any) -> Response:
-    """Answer ``OPTIONS`` with the methods the path accepts."""
-    response = request.app.response_class()
-    response.allow.update(request.url_adapter().allowed_methods())
-    return response
-
-
-def _default_instance_path(import_name: str, root_path: str) -> str:
-    """Return ``instance`` next to the app's package or module.
-
-    For a package installed in site-packages it is
-    ``<prefix>/var/<name>-instance`` instead.
-    """
-    module = sys.modules.get(import_name)
-    is_package = module is not None and hasattr(module, "__path__")
-    base = os.path.dirname(root_path) if is_package else root_path
-    prefix = os.path.abspath(sys.prefix)
-    if base.startswith(os.path.join(prefix, "lib")) and "site-packages" in base:
-        return os.path.join(prefix, "var", f"{import_name.partition('.')[0]}-instance")
-    return os.path.join(base, "instance")
-
-
-def _open(path: str, mode: str, encoding: str | None) -> t.IO[t.Any]:
-    if mode not in {"r", "rt", "rb"}:
-        raise ValueError("Resources can only be opened for reading.")
-    if mode == "rb":
-        return open(path, mode)
-    return open(path, mode, encoding=encoding or "utf-8")
-
+def _returned_by(view: t.Callable[..., t.Any] | None) -> str:
+    return "The view" if view is None else f"The function {describe(view)}"

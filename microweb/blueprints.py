@@ -12,11 +12,24 @@ import os
 import typing as t
 import weakref
 
+from .errors import exception_class_and_code
 from .helpers import default_static_url_path, get_root_path, send_from_directory
-from .routing import F, RouteDecorators, join_rule
+from .registration import SetupMethods
+from .routing import join_rule
 
 if t.TYPE_CHECKING:
     from .app import App
+    from .registration import HookKind
+    from .typing import (
+        AfterRequestT,
+        BeforeRequestT,
+        ContextProcessor,
+        ContextProcessorT,
+        ErrorHandler,
+        ErrorHandlerT,
+        TeardownT,
+        TemplateCallableT,
+    )
     from .wrappers import Request, Response
 
 #: A recorded setup call, replayed with the registration's state.
@@ -82,7 +95,7 @@ class BlueprintSetupState:
         self.app.add_url_rule(rule, f"{self.name}.{endpoint}", view_func, **options)
 
 
-class Blueprint(RouteDecorators):
+class Blueprint(SetupMethods):
     """A named group of views, hooks and error handlers.
 
     :param name: The name; endpoints become ``"name.view"``. It may not
@@ -218,40 +231,25 @@ class Blueprint(RouteDecorators):
             child_options["name_prefix"] = state.name
             child.register(app, child_options)
 
-    # Hooks and error handlers for this blueprint's endpoints.
+    # What the shared decorators (before_request, errorhandler...) end
+    # in: recorded, then replayed on the app for this blueprint.
 
-    def before_request(self, f: F) -> F:
-        """Run ``f(request)`` before each view of this blueprint."""
-        self.record(lambda s: s.app._add_hook("before", s.name, f))
-        return f
+    def add_hook(self, kind: HookKind, f: t.Callable[..., t.Any]) -> None:
+        """Record a hook for this blueprint's requests; see :meth:`App.add_hook`."""
+        self.record(lambda s: s.app.add_hook(kind, f, blueprint=s.name))
 
-    def after_request(self, f: F) -> F:
-        """Run ``f(request, response)`` after each view of this blueprint."""
-        self.record(lambda s: s.app._add_hook("after", s.name, f))
-        return f
-
-    def teardown_request(self, f: F) -> F:
-        """Run ``f(request, exc)`` when a request to this blueprint ends."""
-        self.record(lambda s: s.app._add_hook("teardown", s.name, f))
-        return f
-
-    def errorhandler(
-        self, code_or_exception: type[BaseException] | int
-    ) -> t.Callable[[F], F]:
+    def register_error_handler(
+        self, code_or_exception: type[BaseException] | int, f: ErrorHandler
+    ) -> None:
         """Handle an error raised by this blueprint's views; see :meth:`App.errorhandler`."""
-
-        def decorator(f: F) -> F:
-            self.record(lambda s: s.app._add_error_handler(s.name, code_or_exception, f))
-            return f
-
-        return decorator
-
-    def context_processor(self, f: F) -> F:
-        """Add ``f(request)``'s names to templates rendered by this blueprint's views."""
+        exception_class_and_code(code_or_exception)  # fail here, not at registration
         self.record(
-            lambda s: s.app.template_context_processors.setdefault(s.name, []).append(f)
+            lambda s: s.app.register_error_handler(code_or_exception, f, blueprint=s.name)
         )
-        return f
+
+    def add_context_processor(self, f: ContextProcessor) -> None:
+        """Add ``f(request)``'s names to templates rendered by this blueprint's views."""
+        self.record(lambda s: s.app.add_context_processor(f, blueprint=s.name))
 
     @property
     def has_static_folder(self) -> bool:
@@ -270,56 +268,67 @@ class Blueprint(RouteDecorators):
     # Hooks, handlers and template names for the whole app, set from the
     # blueprint.
 
-    def app_context_processor(self, f: F) -> F:
+    def app_context_processor(self, f: ContextProcessorT) -> ContextProcessorT:
         """Add ``f(request)``'s names to every template of the app."""
-        self.record_once(
-            lambda s: s.app.template_context_processors.setdefault(None, []).append(f)
-        )
+        self.record_once(lambda s: s.app.add_context_processor(f))
         return f
 
-    def _app_template(self, method: str, name: str | None) -> t.Callable[[F], F]:
-        def decorator(f: F) -> F:
-            self.record_once(lambda s: getattr(s.app, method)(name)(f))
+    def app_template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
+        """Register an app-wide Jinja filter; see :meth:`App.template_filter`."""
+
+        def decorator(f: TemplateCallableT) -> TemplateCallableT:
+            self.record_once(lambda s: s.app.add_template_filter(f, name))
             return f
 
         return decorator
 
-    def app_template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Register an app-wide Jinja filter; see :meth:`App.template_filter`."""
-        return self._app_template("template_filter", name)
-
-    def app_template_global(self, name: str | None = None) -> t.Callable[[F], F]:
+    def app_template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register an app-wide Jinja global; see :meth:`App.template_global`."""
-        return self._app_template("template_global", name)
 
-    def app_template_test(self, name: str | None = None) -> t.Callable[[F], F]:
+        def decorator(f: TemplateCallableT) -> TemplateCallableT:
+            self.record_once(lambda s: s.app.add_template_global(f, name))
+            return f
+
+        return decorator
+
+    def app_template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register an app-wide Jinja test; see :meth:`App.template_test`."""
-        return self._app_template("template_test", name)
 
-    def before_app_request(self, f: F) -> F:
+        def decorator(f: TemplateCallableT) -> TemplateCallableT:
+            self.record_once(lambda s: s.app.add_template_test(f, name))
+            return f
+
+        return decorator
+
+    def before_app_request(self, f: BeforeRequestT) -> BeforeRequestT:
         """Run ``f(request)`` before every request to the app."""
-        self.record_once(lambda s: s.app._add_hook("before", None, f))
+        self.record_once(lambda s: s.app.add_hook("before_request", f))
         return f
 
-    def after_app_request(self, f: F) -> F:
+    def after_app_request(self, f: AfterRequestT) -> AfterRequestT:
         """Run ``f(request, response)`` after every request to the app."""
-        self.record_once(lambda s: s.app._add_hook("after", None, f))
+        self.record_once(lambda s: s.app.add_hook("after_request", f))
         return f
 
-    def teardown_app_request(self, f: F) -> F:
+    def teardown_app_request(self, f: TeardownT) -> TeardownT:
         """Run ``f(request, exc)`` when every request to the app ends."""
-        self.record_once(lambda s: s.app._add_hook("teardown", None, f))
+        self.record_once(lambda s: s.app.add_hook("teardown_request", f))
         return f
 
     def app_errorhandler(
         self, code_or_exception: type[BaseException] | int
-    ) -> t.Callable[[F], F]:
+    ) -> t.Callable[[ErrorHandlerT], ErrorHandlerT]:
         """Handle an error anywhere in the app; see :meth:`App.errorhandler`."""
+        exception_class_and_code(code_or_exception)
 
-        def decorator(f: F) -> F:
-            self.record_once(
-                lambda s: s.app._add_error_handler(None, code_or_exception, f)
-            )
+        def decorator(f: ErrorHandlerT) -> ErrorHandlerT:
+            self.record_once(lambda s: s.app.register_error_handler(code_or_exception, f))
             return f
 
         return decorator

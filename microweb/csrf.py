@@ -7,6 +7,7 @@ Turned on with ``CSRF_ENABLED = True``. Forms carry the token from
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 import typing as t
@@ -15,10 +16,12 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest
 
 from .helpers import request_first, request_first_error
+from .routing import blueprint_chain
 from .wrappers import Request
 
 if t.TYPE_CHECKING:
     from .app import App
+    from .registration import Target
 
 F = t.TypeVar("F")
 
@@ -113,3 +116,28 @@ def is_exempt(app: App, view: t.Callable[..., t.Any], blueprints: tuple[str, ...
     if getattr(view, "_csrf_exempt", False):
         return True
     return any(getattr(app.blueprints.get(name), "_csrf_exempt", False) for name in blueprints)
+
+
+def csrf_step(app: App, view: t.Callable[..., t.Any], target: Target) -> t.Callable[..., t.Any]:
+    """Protect a view that accepts unsafe methods: a registration step.
+
+    When ``CSRF_ENABLED`` is on, it wraps each view of an endpoint that
+    accepts ``POST``, ``PUT``, ``PATCH`` or ``DELETE`` and is not
+    :func:`csrf_exempt`, so the token is checked after the before-hooks
+    and before the view. Every other callable comes back unchanged, so an
+    app without CSRF protection pays nothing for it.
+    """
+    if (
+        target.role != "view"
+        or not app.config["CSRF_ENABLED"]
+        or not (target.methods & UNSAFE_METHODS)
+        or is_exempt(app, view, blueprint_chain(target.endpoint or ""))
+    ):
+        return view
+
+    @functools.wraps(view)
+    def protected(request: Request, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        csrf_protect(request)
+        return view(request, *args, **kwargs)
+
+    return protected

@@ -1,13 +1,21 @@
-"""Error handler registration and lookup, and the default error bodies."""
+"""Answering errors: handler lookup, the default error bodies, and what
+happens to an exception raised while a request is dispatched."""
 
 from __future__ import annotations
 
 import json
 import typing as t
 
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import (
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+    default_exceptions,
+)
+from werkzeug.routing.exceptions import RoutingException
 
 if t.TYPE_CHECKING:
+    from .config import Config
     from .typing import ErrorHandler
     from .wrappers import Request, Response
 
@@ -102,3 +110,72 @@ def error_response(request: Request, error: HTTPException) -> Response:
     return response_class.force_type(  # type: ignore[return-value]  # force_type returns response_class
         error.get_response(request.environ), request.environ
     )
+
+
+def propagates(config: Config) -> bool:
+    """Tell whether unhandled exceptions propagate instead of becoming a 500.
+
+    They do when ``PROPAGATE_EXCEPTIONS`` is true, or when it is unset and
+    ``TESTING`` or ``DEBUG`` is on.
+    """
+    propagate = config["PROPAGATE_EXCEPTIONS"]
+    if propagate is None:
+        return bool(config["TESTING"] or config["DEBUG"])
+    return bool(propagate)
+
+
+def handle_user_exception(request: Request, e: Exception, handlers: HandlerSpec) -> Response:
+    """Answer an exception raised by routing, a hook or a view.
+
+    A redirect from routing is sent as it is. An error with a handler in
+    *handlers* gets the handler's answer, an HTTP error without one the
+    default error page.
+
+    :raises Exception: *e* itself, when nothing handles it (then
+        :func:`handle_exception` takes it), or when ``TRAP_HTTP_EXCEPTIONS``
+        or ``TRAP_BAD_REQUEST_ERRORS`` asks for it.
+    """
+    app = request.app
+    if isinstance(e, HTTPException):
+        if e.code is None or isinstance(e, RoutingException):
+            return app.response_class.force_type(  # type: ignore[return-value]  # force_type keeps the class it is called on
+                e.get_response(request.environ), request.environ
+            )
+        trap_bad_request = app.config["TRAP_BAD_REQUEST_ERRORS"]
+        if app.config["TRAP_HTTP_EXCEPTIONS"] or (
+            isinstance(e, BadRequestKeyError)
+            and (trap_bad_request or (trap_bad_request is None and app.debug))
+        ):
+            raise e
+    handler = find_handler(handlers, e, request.blueprints)
+    if handler is not None:
+        return app.make_response(request, handler(request, e), handler)
+    if isinstance(e, HTTPException):
+        return error_response(request, e)
+    raise e
+
+
+def handle_exception(request: Request, e: Exception, handlers: HandlerSpec) -> Response:
+    """Answer an exception nothing handled: log it and answer 500.
+
+    The 500's handler answers if there is one. The client never sees the
+    traceback; ``request.unhandled_exception`` keeps *e* for the teardown
+    hooks.
+
+    :raises Exception: *e* itself, when the app propagates exceptions
+        (see :func:`propagates`).
+    """
+    app = request.app
+    request.unhandled_exception = e
+    if propagates(app.config):
+        raise e
+    app.log_exception(request, e)
+    server_error = InternalServerError(original_exception=e)
+    handler = find_handler(handlers, server_error, request.blueprints)
+    if handler is None:
+        return error_response(request, server_error)
+    try:
+        return app.make_response(request, handler(request, server_error), handler)
+    except Exception as second:
+        app.log_exception(request, second)
+        return error_response(request, InternalServerError())

@@ -347,3 +347,18 @@ def get_root_path(import_name: str) -> str:
         if filename is None or not os.path.isabs(filename):
             return os.getcwd()
     return os.path.dirname(os.path.abspath(filename))
+
+
+def default_instance_path(import_name: str, root_path: str) -> str:
+    """Return the folder ``instance`` next to the app's package or module.
+
+    For a package installed in site-packages it is
+    ``<prefix>/var/<name>-instance`` instead.
+    """
+    module = sys.modules.get(import_name)
+    is_package = module is not None and hasattr(module, "__path__")
+    base = os.path.dirname(root_path) if is_package else root_path
+    prefix = os.path.abspath(sys.prefix)
+    if base.startswith(os.path.join(prefix, "lib")) and "site-packages" in base:
+        return os.path.join(prefix, "var", f"{import_name.partition('.')[0]}-instance")
+    return os.path.join(base, "instance")

@@ -12,7 +12,6 @@ if t.TYPE_CHECKING:
     from .wrappers import Request
 
 E = t.TypeVar("E")
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 #: A static route's entry: what the app prepared for the endpoint, the rule,
 #: and the defaults that become the view arguments.
@@ -38,6 +37,11 @@ class Router(t.Generic[E]):
         #: The werkzeug map; add converters to ``url_map.converters``.
         self.url_map = Map(host_matching=host_matching)
         self.subdomain_matching = subdomain_matching
+        #: Look paths of rules without arguments up in a dict before
+        #: werkzeug's matcher. The answer is the same either way (the tests
+        #: compare the two); turn it off before the first request to send
+        #: every request through the matcher.
+        self.static_shortcut = True
         self._endpoints: dict[str, E] = {}
         self._options: dict[str, E] = {}
         self._adapter: MapAdapter | None = None
@@ -46,6 +50,21 @@ class Router(t.Generic[E]):
     def add(self, rule: Rule) -> None:
         """Add *rule* to the map."""
         self.url_map.add(rule)
+
+    def arguments(self, rule: Rule) -> t.AbstractSet[str]:
+        """Return the names *rule* passes to its view, before it is added.
+
+        They are the path's, host's or subdomain's variables and the
+        rule's defaults; werkzeug knows them once a rule is bound, so a
+        copy is bound (and never added) to read them.
+        """
+        if rule.map is not None:
+            return rule.arguments
+        if "<" not in f"{rule.rule}{rule.subdomain or ''}{rule.host or ''}":
+            return set(rule.defaults or ())
+        probe = rule.empty()
+        probe.bind(self.url_map)
+        return probe.arguments
 
     def freeze(
         self,
@@ -61,14 +80,20 @@ class Router(t.Generic[E]):
         self._endpoints = endpoints
         self._options = options
         static: dict[str, dict[str, StaticEntry[E]]] = {}
-        # A path alone decides the match only when the host plays no part.
-        if not (self.url_map.host_matching or self.subdomain_matching):
+        # A path alone decides the match only when the host plays no part:
+        # no host or subdomain matching, and a rule on the default
+        # subdomain, which is the only one werkzeug matches then.
+        if self.static_shortcut and not (
+            self.url_map.host_matching or self.subdomain_matching
+        ):
+            default_subdomain = self.url_map.default_subdomain
             for rule in self.url_map.iter_rules():
                 if (
                     rule.arguments
                     or rule.redirect_to is not None
                     or rule.build_only
                     or rule.websocket
+                    or (rule.subdomain or "") != default_subdomain
                     or rule.endpoint not in endpoints
                 ):
                     continue
@@ -121,10 +146,9 @@ class Router(t.Generic[E]):
             # thousands of digits): no rule matches it.
             raise NotFound() from None
         # werkzeug returns a fresh dict, typed as a Mapping.
-        view_args = t.cast("dict[str, t.Any]", args)
         if request.method == "OPTIONS" and _automatic_options(rule):
-            return self._options[rule.endpoint], rule, view_args
-        return self._endpoints[rule.endpoint], rule, view_args
+            return self._options[rule.endpoint], rule, args  # type: ignore[return-value]  # a dict
+        return self._endpoints[rule.endpoint], rule, args  # type: ignore[return-value]  # a dict
 
     def bind(self, request: Request) -> MapAdapter:
         """Bind the map to *request*, for matching and for building URLs."""
@@ -210,63 +234,3 @@ def _subdomain(host: str, server_name: str) -> str:
 
 def _automatic_options(rule: Rule) -> bool:
     return bool(getattr(rule, "provide_automatic_options", False))
-
-
-class RouteDecorators:
-    """The route decorators that :class:`App` and :class:`Blueprint` share.
-
-    Each one is a spelling of :meth:`add_url_rule`, which the class
-    provides.
-    """
-
-    def add_url_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: t.Callable[..., t.Any] | None = None,
-        **options: t.Any,
-    ) -> None:
-        raise NotImplementedError  # pragma: no cover
-
-    def route(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """Register the decorated view for *rule*.
-
-        :param rule: The URL rule, such as ``"/users/<int:id>"``.
-        :param options: ``methods``, ``endpoint``, ``defaults``,
-            ``strict_slashes``, ``subdomain``, ``host`` and any other
-            argument of werkzeug's :class:`~werkzeug.routing.Rule`.
-        """
-
-        def decorator(f: F) -> F:
-            endpoint = options.pop("endpoint", None)
-            self.add_url_rule(rule, endpoint, f, **options)
-            return f
-
-        return decorator
-
-    def _method_route(
-        self, method: str, rule: str, options: dict[str, t.Any]
-    ) -> t.Callable[[F], F]:
-        if "methods" in options:
-            raise TypeError("Use the 'route' decorator to pass 'methods'.")
-        return self.route(rule, methods=[method], **options)
-
-    def get(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """Shortcut for :meth:`route` with ``methods=["GET"]``."""
-        return self._method_route("GET", rule, options)
-
-    def post(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """Shortcut for :meth:`route` with ``methods=["POST"]``."""
-        return self._method_route("POST", rule, options)
-
-    def put(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """Shortcut for :meth:`route` with ``methods=["PUT"]``."""
-        return self._method_route("PUT", rule, options)
-
-    def patch(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """Shortcut for :meth:`route` with ``methods=["PATCH"]``."""
-        return self._method_route("PATCH", rule, options)
-
-    def delete(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """Shortcut for :meth:`route` with ``methods=["DELETE"]``."""
-        return self._method_route("DELETE", rule, options)

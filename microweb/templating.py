@@ -168,7 +168,11 @@ def _context(request: Request, context: dict[str, t.Any]) -> dict[str, t.Any]:
         "config": app.config,
         "url_for": partial(url_for, request),
     }
-    processors = app.template_context_processors
+    # The processors as the registration steps returned them, once frozen.
+    prepared = app.prepared
+    processors = (
+        prepared.context_processors if prepared else app.template_context_processors
+    )
     for name in (None, *reversed(request.blueprints)):
         for processor in processors.get(name, ()):
             rv.update(processor(request))

@@ -5,11 +5,8 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import urlsplit
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request as _WerkzeugRequest
-
-from .routing import blueprint_chain
 
 if t.TYPE_CHECKING:
     from werkzeug.test import TestResponse
@@ -89,23 +86,44 @@ class TestClient(Client):
             builder.close()
 
 
-def make_test_client(app: App, **kwargs: t.Any) -> TestClient:
-    """Return a :class:`TestClient` for *app*; see :meth:`App.test_client`."""
-    return TestClient(app, **kwargs)
+def make_test_request(
+    app: App,
+    path: str = "/",
+    method: str = "GET",
+    *,
+    run_hooks: bool = False,
+    **kwargs: t.Any,
+) -> Request:
+    """Return a request for *path*, routed as *app* routes it, to call a view with.
 
+    ``view_args``, ``endpoint``, ``routing_exception`` and relative
+    ``url_for`` are what they are while serving: the request goes through
+    :meth:`App.match_request <microweb.App.match_request>`, the one place
+    the app routes requests (the app is frozen first, see
+    :meth:`App.freeze <microweb.App.freeze>`).
 
-def make_test_request(app: App, path: str, method: str, **kwargs: t.Any) -> Request:
-    """Return a routed request for *app*; see :meth:`App.test_request`."""
-    environ = environ_builder(app, path, method=method, **kwargs).get_environ()
-    request = app.request_class(environ, app)
-    adapter = request._url_adapter = app.router.bind(request)
+    :param run_hooks: Run the endpoint's before-hooks first, so the view
+        sees what they set on ``request.g``.
+    :param kwargs: As for :func:`environ_builder` and werkzeug's
+        :class:`~werkzeug.test.EnvironBuilder` (``json``, ``data``,
+        ``headers``, ``query_string``, ``base_url``...).
+    :raises RuntimeError: With *run_hooks*, if a before-hook answered the
+        request, so that the view would not run; test what it answers
+        with :meth:`App.preprocess_request <microweb.App.preprocess_request>`.
+    """
+    app.freeze()
+    builder = environ_builder(app, path, method=method, **kwargs)
     try:
-        rule, args = adapter.match(return_rule=True)
-    except HTTPException as e:
-        request.routing_exception = e
-    else:
-        request.url_rule = rule
-        request.view_args = dict(args)
-        request.endpoint = rule.endpoint
-        request.blueprints = blueprint_chain(rule.endpoint)
+        request = app.request_class(builder.get_environ(), app)
+    finally:
+        builder.close()
+    app.match_request(request)
+    if run_hooks:
+        rv = app.preprocess_request(request)
+        if rv is not None:
+            raise RuntimeError(
+                f"A before-hook answered {method} {path} with {rv!r}, so the view"
+                " would not run. Call app.preprocess_request(request) to test"
+                " what a hook answers."
+            )
     return request

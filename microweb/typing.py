@@ -10,7 +10,7 @@ if t.TYPE_CHECKING:
     from werkzeug.datastructures import Headers
     from werkzeug.wrappers import Response as _WerkzeugResponse
 
-    from .wrappers import Request, Response
+    from .wrappers import Response
 
 #: A body a view may return.
 ResponseValue = t.Union[
@@ -42,16 +42,20 @@ ResponseReturnValue = t.Union[
 
 #: A view: called as ``view(request, **view_args)``.
 View = t.Callable[..., ResponseReturnValue]
+# The request parameter is typed Any below, so that a hook may annotate it
+# with the app's own Request subclass (``app.request_class``); the number
+# of arguments and the return type are still checked.
+
 #: ``before_request(request)``: returns ``None`` or a response value.
-BeforeRequestHook = t.Callable[["Request"], t.Optional[ResponseReturnValue]]
+BeforeRequestHook = t.Callable[[t.Any], t.Optional[ResponseReturnValue]]
 #: ``after_request(request, response)``: returns a response.
-AfterRequestHook = t.Callable[["Request", "Response"], "Response"]
+AfterRequestHook = t.Callable[[t.Any, "Response"], "Response"]
 #: ``teardown_request(request, exc)``: its return value is ignored.
-TeardownHook = t.Callable[["Request", t.Optional[BaseException]], object]
+TeardownHook = t.Callable[[t.Any, t.Optional[BaseException]], object]
 #: ``handler(request, error)``: returns a response value.
-ErrorHandler = t.Callable[["Request", t.Any], ResponseReturnValue]
+ErrorHandler = t.Callable[[t.Any, t.Any], ResponseReturnValue]
 #: ``processor(request)``: returns names to add to a template's context.
-ContextProcessor = t.Callable[["Request"], "Mapping[str, t.Any]"]
+ContextProcessor = t.Callable[[t.Any], "Mapping[str, t.Any]"]
 #: A Jinja filter, global or test: any callable.
 TemplateCallable = t.Callable[..., t.Any]
 

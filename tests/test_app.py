@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -341,3 +342,139 @@ def test_max_content_length(app: App, client: TestClient) -> None:
 
     assert client.post("/", data=b"x" * 10).text == "10"
     assert client.post("/", data=b"x" * 11).status_code == 413
+
+
+# Dispatch apart from WSGI I/O, and teardown whatever happens.
+
+
+def test_dispatch_turns_a_request_into_a_response_without_io(app: App) -> None:
+    @app.route("/hello/<name>")
+    def hello(request, name):
+        return {"hello": name}
+
+    @app.route("/text")
+    def text(request):
+        return "plain"
+
+    request = app.request_class(create_environ("/hello/ann"), app)
+    response = app.dispatch(request)
+    assert isinstance(response, Response)
+    assert response.status_code == 200 and response.json == {"hello": "ann"}
+    assert request.endpoint == "hello" and request.view_args == {"name": "ann"}
+    # The fast path hands back the view's str for the server side to send.
+    assert app.dispatch(app.request_class(create_environ("/text"), app)) == "plain"
+    missing = app.dispatch(app.request_class(create_environ("/nope"), app))
+    assert isinstance(missing, Response) and missing.status_code == 404
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit])
+def test_teardown_runs_for_exceptions_that_are_not_errors(
+    app: App, error: type[BaseException]
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    seen: list[object] = []
+
+    @app.route("/")
+    def index(request):
+        raise error()
+
+    @app.teardown_request
+    def teardown(request, exc):
+        seen.append(type(exc))
+
+    with pytest.raises(error):
+        app(create_environ("/"), lambda status, headers, exc_info=None: None)
+    assert seen == [error]
+
+
+def test_failing_start_response_runs_teardown_and_is_not_an_app_error(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    seen: list[object] = []
+    app.route("/")(lambda request: "hello")
+    app.route("/json", endpoint="json")(lambda request: {"a": 1})
+    app.teardown_request(lambda request, exc: seen.append(type(exc)))
+
+    def start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> None:
+        raise OSError("client went away")
+
+    for path in ["/", "/json"]:
+        with pytest.raises(OSError, match="client went away"):
+            app(create_environ(path), start_response)
+    assert seen == [OSError, OSError]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_teardown_hooks_all_run_when_one_fails(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    seen: list[str] = []
+    app.route("/")(lambda request: "ok")
+    app.teardown_request(lambda request, exc: seen.append("first"))
+
+    @app.teardown_request
+    def broken(request, exc):
+        raise RuntimeError("teardown broke")
+
+    response = app.test_client().get("/")
+    assert response.text == "ok"
+    assert seen == ["first"]  # runs after the broken one: reverse order
+    assert "teardown broke" in caplog.text
+
+
+def test_teardown_failure_propagates_when_testing(app: App) -> None:
+    app.route("/")(lambda request: "ok")
+    app.teardown_request(lambda request, exc: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        app.test_client().get("/")
+
+
+def test_after_hook_returning_none_is_named(app: App) -> None:
+    app.route("/")(lambda request: "ok")
+
+    @app.after_request
+    def forgetful(request, response):
+        response.headers["X-A"] = "1"
+
+    with pytest.raises(TypeError, match="after_request hook '.*forgetful' returned None"):
+        app.test_client().get("/")
+
+
+def test_test_request_can_run_the_before_hooks(app: App) -> None:
+    @app.before_request
+    def load_user(request):
+        request.g.user = request.args.get("user")
+
+    @app.route("/me")
+    def me(request):
+        return f"user {request.g.user}"
+
+    request = app.test_request("/me?user=ann", run_hooks=True)
+    assert me(request) == "user ann"
+    assert "user" not in app.test_request("/me?user=ann").g
+
+
+def test_test_request_run_hooks_says_when_a_hook_answers(app: App) -> None:
+    @app.before_request
+    def login_required(request):
+        if not request.args.get("user"):
+            return "log in first", 401
+
+    app.route("/me")(lambda request: "me")
+    with pytest.raises(RuntimeError, match="preprocess_request"):
+        app.test_request("/me", run_hooks=True)
+    request = app.test_request("/me")
+    assert app.preprocess_request(request) == ("log in first", 401)
+
+
+def test_setup_may_go_on_after_test_request(app: App) -> None:
+    app.route("/first")(lambda request: "first")
+    assert app.test_request("/first").endpoint == "<lambda>"
+    app.route("/second", endpoint="second")(lambda request: "second")
+    assert app.test_request("/second").endpoint == "second"
+    client = app.test_client()
+    assert client.get("/second").text == "second"
+    with pytest.raises(RuntimeError, match="first request"):
+        app.route("/third", endpoint="third")(lambda request: "third")

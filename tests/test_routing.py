@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import typing as t
 import uuid
 from pathlib import Path
 
 import pytest
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, Rule
 
 from microweb import App
@@ -356,3 +358,129 @@ def test_rule_class_can_be_replaced(tmp_path: Path) -> None:
     app = MyApp("rules", root_path=str(tmp_path))
     app.add_url_rule("/", "index", lambda request: str(request.url_rule.tagged))
     assert app.test_client().get("/").text == "True"
+
+
+# One routing path: the static-path shortcut, werkzeug's matcher and
+# app.test_request() must give the same answer to every request.
+
+ROUTING_APPS: dict[str, dict[str, t.Any]] = {
+    "plain": {},
+    "server name": {"config": {"SERVER_NAME": "example.com"}},
+    "subdomain matching": {
+        "app": {"subdomain_matching": True},
+        "config": {"SERVER_NAME": "example.com"},
+    },
+    "host matching": {"app": {"host_matching": True}, "host": "example.com"},
+}
+
+ROUTING_PATHS = [
+    "/", "/x", "/x/", "/slash", "/slash/", "/loose", "/loose/", "/post-only",
+    "/shared", "/old", "/page", "/page/1", "/page/2", "/api-only", "/built",
+    "/a//b", "/user/ann", "/user/ann/", "/nowhere",
+]
+
+
+def routing_app(tmp_path: Path, shortcut: bool, setup: dict[str, t.Any]) -> App:
+    app = App("routing_table", root_path=str(tmp_path), **setup.get("app", {}))
+    app.config.update(TESTING=True, **setup.get("config", {}))
+    app.router.static_shortcut = shortcut
+    host = {"host": setup["host"]} if "host" in setup else {}
+
+    def show(request, **values):
+        return f"{request.endpoint} {sorted(values.items())}"
+
+    for rule, endpoint, options in [
+        ("/", "index", {}),
+        ("/x", "x", {}),
+        ("/slash/", "slash", {}),
+        ("/loose", "loose", {"strict_slashes": False}),
+        ("/post-only", "post_only", {"methods": ["POST"]}),
+        ("/shared", "shared_get", {}),
+        ("/shared", "shared_post", {"methods": ["POST", "PUT"]}),
+        ("/old", "old", {"redirect_to": "/x"}),
+        ("/page", "page", {"defaults": {"n": 1}}),
+        ("/page/<int:n>", "page", {}),
+        ("/api-only", "api_only", {"subdomain": "api"}),
+        ("/built", "built", {"build_only": True}),
+        ("/a/b", "ab", {}),
+        ("/user/<name>", "user", {}),
+    ]:
+        if "subdomain" in options and host:
+            continue  # a rule has a host or a subdomain, not both
+        app.add_url_rule(rule, endpoint, show, **host, **options)
+    return app
+
+
+def routing_answer(client: TestClient, method: str, path: str, host: str) -> tuple[t.Any, ...]:
+    response = client.open(path, method=method, base_url=f"http://{host}/")
+    return (
+        response.status_code,
+        response.text if response.status_code == 200 else "",
+        response.headers.get("Location"),
+        response.headers.get("Allow"),
+    )
+
+
+@pytest.mark.parametrize("setup_name", list(ROUTING_APPS))
+def test_static_shortcut_and_matcher_agree(tmp_path: Path, setup_name: str) -> None:
+    setup = ROUTING_APPS[setup_name]
+    shortcut = routing_app(tmp_path, True, setup)
+    matcher = routing_app(tmp_path, False, setup)
+    fast, slow = shortcut.test_client(), matcher.test_client()
+    differences = []
+    answered = set()
+    for host in ["example.com", "www.example.com", "api.example.com", "localhost"]:
+        for method in ["GET", "HEAD", "POST", "PUT", "OPTIONS"]:
+            for path in ROUTING_PATHS:
+                a = routing_answer(fast, method, path, host)
+                b = routing_answer(slow, method, path, host)
+                answered.add(a[0])
+                if a != b:
+                    differences.append((host, method, path, a, b))
+    assert not differences
+    # The table exercises matches, misses, redirects and wrong methods.
+    assert {200, 404} <= answered
+    if setup_name != "host matching":
+        assert {308, 405} <= answered
+
+
+@pytest.mark.parametrize("setup_name", list(ROUTING_APPS))
+def test_test_request_routes_as_the_client_does(tmp_path: Path, setup_name: str) -> None:
+    setup = ROUTING_APPS[setup_name]
+    app = routing_app(tmp_path, True, setup)
+    client = app.test_client()
+    for host in ["example.com", "www.example.com", "api.example.com"]:
+        for path in ROUTING_PATHS:
+            status, text, location, _ = routing_answer(client, "GET", path, host)
+            request = app.test_request(path, base_url=f"http://{host}/")
+            if status == 200:
+                assert request.routing_exception is None, (host, path)
+                assert text == f"{request.endpoint} {sorted(request.view_args.items())}"
+            else:
+                assert request.routing_exception is not None, (host, path, status)
+                assert request.routing_exception.code == status, (host, path)
+                assert request.view_args is None
+
+
+def test_static_route_on_a_subdomain_does_not_answer_other_hosts(tmp_path: Path) -> None:
+    # With SERVER_NAME set but subdomain matching off, a rule's subdomain
+    # never matches, for a static path as for a dynamic one.
+    app = App("subdomain_static", root_path=str(tmp_path))
+    app.config.update(SERVER_NAME="example.com", TESTING=True)
+    app.route("/x", subdomain="api", endpoint="x")(lambda request: "x")
+    app.route("/y/<n>", subdomain="api", endpoint="y")(lambda request, n: n)
+    client = app.test_client()
+    assert client.get("/x", base_url="http://www.example.com/").status_code == 404
+    assert client.get("/y/1", base_url="http://www.example.com/").status_code == 404
+
+
+def test_test_request_refuses_a_host_outside_server_name(tmp_path: Path) -> None:
+    app = App("outside", root_path=str(tmp_path), subdomain_matching=True)
+    app.config.update(SERVER_NAME="example.com", TESTING=True)
+    app.route("/")(lambda request: "home")
+    client = app.test_client()
+    assert client.get("/", base_url="http://example.com/").status_code == 200
+    assert client.get("/", base_url="http://evil.test/").status_code == 404
+    request = app.test_request("/", base_url="http://evil.test/")
+    assert isinstance(request.routing_exception, NotFound)
+    assert request.endpoint is None
