@@ -274,6 +274,28 @@ class SecureCookieSessionInterface(SessionInterface):
         )
 
 
+def _stored_flashes(stored: object) -> list[tuple[str, str]]:
+    """Return the ``(category, message)`` pairs of a session's ``_flashes``.
+
+    Anything else stored there is read as no messages, never a 500: the
+    cookie is signed, but another app or version with the same key may
+    have written it.
+    """
+    if not isinstance(stored, (list, tuple)):
+        return []
+    flashes = []
+    for pair in stored:
+        if not (
+            isinstance(pair, (list, tuple))
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], str)
+        ):
+            return []
+        flashes.append((pair[0], pair[1]))
+    return flashes
+
+
 @request_first
 def flash(request: Request, message: str, category: str = "message") -> None:
     """Keep *message* in the session to show on a later page.
@@ -284,7 +306,7 @@ def flash(request: Request, message: str, category: str = "message") -> None:
     """
     if not isinstance(request, Request) or message is MISSING:
         raise request_first_error(flash, request, message, category=category)
-    flashes = list(request.session.get("_flashes", ()))
+    flashes = _stored_flashes(request.session.get("_flashes", []))
     flashes.append((category, message))
     request.session["_flashes"] = flashes
 
@@ -314,7 +336,7 @@ def get_flashed_messages(
     if flashes is None:
         session = request.session
         stored = session.pop("_flashes") if "_flashes" in session else []
-        flashes = [(category, message) for category, message in stored]
+        flashes = _stored_flashes(stored)
         request.__dict__["_flashes"] = flashes
     if category_filter:
         wanted = set(category_filter)

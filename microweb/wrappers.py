@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import typing as t
 
 from werkzeug.datastructures import EnvironHeaders
 from urllib.parse import quote_from_bytes
 
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    ClientDisconnected,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 from werkzeug.utils import cached_property
-from werkzeug.wsgi import LimitedStream, _get_server, get_input_stream
+from werkzeug.wsgi import LimitedStream, _get_server, get_content_length
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
 if t.TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.formparser import FormDataParser
     from werkzeug.routing import MapAdapter, Rule
@@ -26,19 +34,67 @@ if t.TYPE_CHECKING:
 _QUERY_SAFE = "".join(map(chr, range(0x21, 0x7F)))
 
 
-class _MaxLimitedStream(LimitedStream):
-    """A stream whose limit is a maximum: reading past it is a 413."""
+#: The 413 description of a urlencoded form over ``MAX_FORM_MEMORY_SIZE``.
+_FORM_TOO_LARGE = "The form is larger than MAX_FORM_MEMORY_SIZE allows."
 
-    def __init__(self, stream: t.IO[bytes], limit: int) -> None:
+
+class _ServerInput(io.RawIOBase):
+    """``wsgi.input`` as a raw stream whose read fails only with a 400.
+
+    A server's stream raises what it likes when the body is malformed or
+    the client goes away: gunicorn its own parse errors for a bad chunk
+    size, the development server an ``OSError``. Anything but an
+    :class:`~werkzeug.exceptions.HTTPException` becomes
+    :class:`~werkzeug.exceptions.ClientDisconnected` (an ``OSError``: the
+    connection failed) or :class:`~werkzeug.exceptions.BadRequest`, both
+    400s, with the server's error as the cause for the log.
+    """
+
+    def __init__(self, stream: t.IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        with memoryview(buffer) as view:
+            try:
+                data = self._stream.read(len(view))
+            except HTTPException:
+                raise
+            except OSError as e:
+                raise ClientDisconnected() from e
+            except Exception as e:
+                raise BadRequest("The request body could not be read.") from e
+            view[: len(data)] = data
+        return len(data)
+
+
+class _MaxLimitedStream(LimitedStream):
+    """A stream whose limit is a maximum: up to it is read, past it is a 413.
+
+    werkzeug's raises as soon as the limit is reached, so a body of exactly
+    the limit was refused, and its ``readall`` stops at the limit without
+    looking further, so a longer body was cut there.
+
+    :param description: Of the 413, to say which limit was passed.
+    """
+
+    def __init__(self, stream: t.IO[bytes], limit: int, description: str | None = None) -> None:
         super().__init__(stream, limit, is_max=True)
         self._source = stream
+        self._description = description
+
+    def on_exhausted(self) -> None:
+        # At the limit: one more byte in the source means the body is too
+        # large. Only that byte is read, so no more than the limit is held.
+        if self._source.read(1):
+            raise RequestEntityTooLarge(self._description)
 
     def readall(self) -> bytes:
         data = super().readall()
-        # werkzeug stops at the limit without looking further: one more
-        # byte in the source means the body was too large.
-        if self.tell() >= self.limit and self._source.read(1):
-            raise RequestEntityTooLarge()
+        if self.is_exhausted:
+            self.on_exhausted()
         return data
 
 
@@ -164,45 +220,90 @@ class Request(_WerkzeugRequest):
 
     @cached_property
     def stream(self) -> t.IO[bytes]:
-        """The body as a stream, limited to ``MAX_CONTENT_LENGTH``.
+        """The body as a stream, limited to its length and ``MAX_CONTENT_LENGTH``.
 
-        A body without a length (chunked) that goes past the limit is a 413,
-        not silently cut at the limit as werkzeug's stream would be.
+        Reading it keeps to these rules, whatever the server does:
+
+        - A body with a ``Content-Length`` over ``MAX_CONTENT_LENGTH`` is a
+          413 at once; one that ends before its length is a 400
+          (``ClientDisconnected``), never passed on as complete.
+        - A body without a length (chunked) is read only if the server
+          ends it (``wsgi.input_terminated``); one that goes past
+          ``MAX_CONTENT_LENGTH`` is a 413, and one of exactly that length
+          is read whole.
+        - An error the server raises while the body is read is a 400.
         """
         environ = self.environ
         limit = self.max_content_length
-        if (
-            limit is not None
-            and environ.get("CONTENT_LENGTH") in (None, "")
-            and "wsgi.input_terminated" in environ
-        ):
-            return t.cast(t.IO[bytes], _MaxLimitedStream(environ["wsgi.input"], limit))
-        return get_input_stream(environ, max_content_length=limit)
+        length = get_content_length(environ)
+        if length is not None:
+            if limit is not None and length > limit:
+                raise RequestEntityTooLarge()
+            # Limited to its length even when the server says it ends the
+            # stream (wsgi.input_terminated), which werkzeug trusts: gunicorn
+            # then ends a body cut short without an error, and only the
+            # length tells it was.
+            source = t.cast(t.IO[bytes], _ServerInput(environ["wsgi.input"]))
+            return t.cast(t.IO[bytes], LimitedStream(source, length))
+        if "wsgi.input_terminated" not in environ:
+            # Nothing says where such a body ends: werkzeug reads none of it.
+            return io.BytesIO()
+        source = t.cast(t.IO[bytes], _ServerInput(environ["wsgi.input"]))
+        if limit is None:
+            return source
+        return t.cast(t.IO[bytes], _MaxLimitedStream(source, limit))
 
     def make_form_data_parser(self) -> FormDataParser:
-        """Make werkzeug's form parser, raising on a malformed body."""
+        """Make werkzeug's form parser, raising on a malformed body.
+
+        It keeps the upload files it opens, so that :meth:`_load_form_data`
+        can close them if the body turns out bad.
+        """
         parser = super().make_form_data_parser()
         parser.silent = False
+        make_file = parser.stream_factory
+        opened: list[t.IO[bytes]] = []
+        self.__dict__["_upload_files"] = opened
+
+        def stream_factory(
+            total_content_length: int | None,
+            content_type: str | None,
+            filename: str | None,
+            content_length: int | None = None,
+        ) -> t.IO[bytes]:
+            file = make_file(total_content_length, content_type, filename, content_length)
+            opened.append(file)
+            return file
+
+        parser.stream_factory = stream_factory
         return parser
 
     def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
         limit = self.max_form_memory_size
-        if (
-            limit is not None
-            and self.mimetype == "application/x-www-form-urlencoded"
-            and (self.content_length or 0) > limit
-        ):
+        if limit is not None and self.mimetype == "application/x-www-form-urlencoded":
             # Such a form is read whole into memory, so MAX_FORM_MEMORY_SIZE
-            # bounds the body (werkzeug 3.1.9 stopped applying it here).
-            raise RequestEntityTooLarge(
-                "The form is larger than MAX_FORM_MEMORY_SIZE allows."
-            )
+            # bounds the body (werkzeug 3.1.9 stopped applying it here): at
+            # once when its length is known, else while it is read.
+            length = self.content_length
+            if length is None:
+                self.__dict__["stream"] = _MaxLimitedStream(self.stream, limit, _FORM_TOO_LARGE)
+            elif length > limit:
+                raise RequestEntityTooLarge(_FORM_TOO_LARGE)
         try:
             super()._load_form_data()
-        except ValueError as e:
-            # werkzeug's parser would answer a malformed body with an empty
-            # form, losing what was sent without a word.
-            raise BadRequest(f"The form data could not be parsed: {e}") from None
+        except BaseException as e:
+            # The upload files of a body that failed belong to nobody:
+            # close them now rather than when they are collected.
+            for file in self.__dict__.pop("_upload_files", ()):
+                file.close()
+            if isinstance(e, ValueError):
+                # werkzeug's parser would answer a malformed body with an
+                # empty form, losing what was sent without a word.
+                raise BadRequest(f"The form data could not be parsed: {e}") from None
+            raise
+        self.__dict__.pop("_upload_files", None)
 
     @cached_property
     def scheme(self) -> str:
@@ -270,7 +371,22 @@ class Request(_WerkzeugRequest):
         """``TRUSTED_HOSTS`` from the app's config."""
         return self.app.config["TRUSTED_HOSTS"]  # type: ignore[no-any-return]
 
-    def on_json_loading_failure(self, e: ValueError | None) -> t.Any:
+    def get_json(
+        self, force: bool = False, silent: bool = False, cache: bool = True
+    ) -> t.Any | None:
+        """Parse the body as JSON, as werkzeug's :meth:`~werkzeug.wrappers.Request.get_json`.
+
+        JSON nested too deeply for Python's parser, which recurses, is
+        answered as invalid JSON is, rather than with a 500.
+        """
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            return self.on_json_loading_failed(ValueError("it is nested too deeply to parse"))
+
+    def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Answer a body that is not JSON with a 4xx that says why.
 
         :raises UnsupportedMediaType: If the body was not sent as JSON.
