@@ -6,13 +6,10 @@ import os
 import sys
 import threading
 import typing as t
-from collections.abc import Iterator
 from functools import cached_property
 
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
 from .config import DEFAULT_CONFIG, Config
@@ -29,14 +26,14 @@ from .helpers import (
     default_instance_path,
     default_static_url_path,
     get_root_path,
-    json_dumps,
+    open_file,
     send_from_directory,
 )
-from .logging import create_logger
 from .endpoints import Endpoint, Prepared, prepare
+from .logging import create_logger
 from .registration import SetupMethods, check_signature, describe
-from .routing import Router, build_url
-from .wrappers import Request, Response
+from .routing import Router
+from .wrappers import Request, Response, response_from
 
 if t.TYPE_CHECKING:
     import logging
@@ -274,22 +271,13 @@ class App(SetupMethods):
         """
         if mode not in {"r", "rt", "rb"}:
             raise ValueError("Resources can only be opened for reading.")
-        path = os.path.join(self.root_path, resource)
-        if mode == "rb":
-            return open(path, mode)
-        return open(path, mode, encoding=encoding or "utf-8")
+        return open_file(os.path.join(self.root_path, resource), mode, encoding)
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
     ) -> t.IO[t.Any]:
-        """Open *resource*, a path relative to the instance folder.
-
-        Unlike :meth:`open_resource` it may write.
-        """
-        path = os.path.join(self.instance_path, resource)
-        if "b" in mode:
-            return open(path, mode)
-        return open(path, mode, encoding=encoding or "utf-8")
+        """Open *resource*, a path relative to the instance folder; it may write."""
+        return open_file(os.path.join(self.instance_path, resource), mode, encoding)
 
     # Setup. The decorators (route, before_request, errorhandler...) come
     # from SetupMethods and end in the methods below.
@@ -350,24 +338,9 @@ class App(SetupMethods):
             if view_func is None:
                 raise TypeError("add_url_rule() needs an endpoint or a view_func.")
             endpoint = view_func.__name__
-        methods = options.pop("methods", None)
-        if methods is None:
-            methods = getattr(view_func, "methods", None) or ("GET",)
-        if isinstance(methods, str):
-            raise TypeError(
-                "'methods' must be a list of strings, such as methods=['POST']."
-            )
-        method_set = {m.upper() for m in methods}
-        if provide_automatic_options is None:
-            provide_automatic_options = getattr(
-                view_func, "provide_automatic_options", "OPTIONS" not in method_set
-            )
-        if provide_automatic_options:
-            method_set.add("OPTIONS")
-        rule_obj = self.url_rule_class(
-            rule, methods=method_set, endpoint=endpoint, **options
+        rule_obj = self.router.make_rule(
+            self.url_rule_class, rule, endpoint, view_func, provide_automatic_options, options
         )
-        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]  # a mark the router reads
         existing = self.view_functions.get(endpoint)
         if view_func is not None and existing is not None and existing is not view_func:
             raise ValueError(
@@ -567,14 +540,13 @@ class App(SetupMethods):
             else:
                 app_iter = rv(environ, start_response)  # type: ignore[operator]  # a Response
         except BaseException as e:
-            if self._teardowns.get(request.endpoint):
-                self._teardown(request, e, reraise=False)
+            self._finish(request, e, reraise=False)
             raise
-        if self._teardowns.get(request.endpoint):
+        if self._teardowns.get(request.endpoint) or request.__dict__.get("files"):
             # The server closes the body after sending it, streamed or not.
             return ClosingIterator(
                 app_iter,
-                lambda: self._teardown(request, request.unhandled_exception, reraise=True),
+                lambda: self._finish(request, request.unhandled_exception, reraise=True),
             )
         return app_iter
 
@@ -681,56 +653,7 @@ class App(SetupMethods):
         :param view: What returned *rv*, named in the error.
         :raises TypeError: If *rv* is ``None`` or of no supported type.
         """
-        status: t.Any = None
-        headers: t.Any = None
-        if isinstance(rv, tuple):
-            if len(rv) == 3:
-                rv, status, headers = rv
-            elif len(rv) == 2:
-                rv, extra = rv
-                if isinstance(extra, (Headers, dict, tuple, list)):
-                    headers = extra
-                else:
-                    status = extra
-            else:
-                raise TypeError(
-                    f"{_returned_by(view)} returned a tuple of {len(rv)} items; use"
-                    " (body, status), (body, headers) or (body, status, headers)."
-                )
-        response: Response
-        if isinstance(rv, self.response_class):
-            response = rv
-        elif isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, Iterator):
-            response = self.response_class(rv, status, headers)  # type: ignore[arg-type]  # bytearray is bytes to werkzeug
-            status = headers = None
-        elif isinstance(rv, (dict, list)):
-            response = self.response_class(
-                f"{json_dumps(rv)}\n", status, headers, mimetype="application/json"
-            )
-            status = headers = None
-        elif isinstance(rv, _WerkzeugResponse):
-            response = self.response_class.force_type(rv, request.environ)  # type: ignore[assignment]  # force_type keeps the class it is called on
-        elif rv is None:
-            raise TypeError(
-                f"{_returned_by(view)} did not return a valid response: it returned"
-                " None or ended without a return statement."
-            )
-        elif callable(rv):
-            response = self.response_class.force_type(rv, request.environ)  # type: ignore[assignment,arg-type]  # a WSGI callable becomes a response
-        else:
-            raise TypeError(
-                f"{_returned_by(view)} returned a {type(rv).__name__}, which is not a"
-                " valid response: return str, bytes, dict, list, an iterator, a"
-                " Response or a (body, status, headers) tuple."
-            )
-        if status is not None:
-            if isinstance(status, (str, bytes, bytearray)):
-                response.status = status  # type: ignore[assignment]  # werkzeug's setter accepts str
-            else:
-                response.status_code = status
-        if headers:
-            response.headers.update(headers)
-        return response
+        return response_from(request, rv, view)
 
     def _process_response(
         self, request: Request, response: Response, endpoint: Endpoint
@@ -757,22 +680,27 @@ class App(SetupMethods):
             exc_info=(type(e), e, e.__traceback__),
         )
 
-    def _teardown(
+    def _finish(
         self, request: Request, error: BaseException | None, *, reraise: bool
     ) -> None:
-        """Run every teardown hook of *request*'s endpoint, even if one fails.
+        """End *request*: run its endpoint's teardown hooks, close its uploads.
 
-        A hook's failure is logged; with *reraise*, the first one is
-        raised after all hooks ran when the app propagates exceptions, so
-        tests see it.
+        Every hook runs even if one fails; a failure is logged and, with
+        *reraise*, the first one is raised after all of them ran when the
+        app propagates exceptions, so tests see it.
         """
         failed: Exception | None = None
-        for hook in self._teardowns.get(request.endpoint, ()):
-            try:
-                hook(request, error)
-            except Exception as e:
-                self.log_exception(request, e)
-                failed = failed or e
+        try:
+            for hook in self._teardowns.get(request.endpoint, ()):
+                try:
+                    hook(request, error)
+                except Exception as e:
+                    self.log_exception(request, e)
+                    failed = failed or e
+        finally:
+            # Uploaded files are spooled to temporary files: close them now
+            # rather than whenever the garbage collector gets to them.
+            request.close()
         if failed is not None and reraise and propagates(self.config):
             raise failed
 
@@ -797,19 +725,8 @@ class App(SetupMethods):
         :raises RuntimeError: If ``SERVER_NAME`` is not set.
         :raises werkzeug.routing.BuildError: If no rule matches.
         """
-        server_name = self.config["SERVER_NAME"]
-        if not server_name:
-            raise RuntimeError(
-                "app.url_for() outside a request needs SERVER_NAME in the"
-                " config; inside a view, call url_for(request, ...)."
-            )
-        adapter = self.url_map.bind(
-            server_name,
-            script_name=self.config["APPLICATION_ROOT"],
-            url_scheme=self.config["PREFERRED_URL_SCHEME"],
-        )
-        return build_url(
-            adapter,
+        return self.router.build_outside_request(
+            self.config,
             endpoint,
             values,
             method=_method,
@@ -870,7 +787,3 @@ class App(SetupMethods):
         options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
         run_simple(host, port, self, **options)
-
-
-def _returned_by(view: t.Callable[..., t.Any] | None) -> str:
-    return "The view" if view is None else f"The function {describe(view)}"

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-import decimal
 import importlib.util
 import inspect
-import json
 import os
 import sys
 import typing as t
-import uuid
-from datetime import date, datetime, time
+from datetime import datetime
 from types import FunctionType
 
 from werkzeug.exceptions import NotFound
@@ -22,6 +18,7 @@ from werkzeug.utils import send_from_directory as _werkzeug_send_from_directory
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
+from .json import dumps as json_dumps
 from .routing import build_url
 from .wrappers import Request, Response
 
@@ -288,29 +285,6 @@ def send_from_directory(
     )
 
 
-def _json_default(o: t.Any) -> t.Any:
-    if isinstance(o, (datetime, date, time)):
-        return o.isoformat()
-    if isinstance(o, (decimal.Decimal, uuid.UUID)):
-        return str(o)
-    if dataclasses.is_dataclass(o) and not isinstance(o, type):
-        return dataclasses.asdict(o)
-    if hasattr(o, "__html__"):
-        return str(o.__html__())
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
-
-
-def json_dumps(obj: t.Any) -> str:
-    """Serialize *obj* to compact JSON.
-
-    Besides what :mod:`json` knows, dates and times become ISO 8601
-    strings, ``Decimal`` and ``UUID`` strings, and dataclasses objects.
-    """
-    return json.dumps(
-        obj, default=_json_default, ensure_ascii=False, separators=(",", ":")
-    )
-
-
 def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     """Return a JSON response with *args* or *kwargs* as its body.
 
@@ -362,3 +336,10 @@ def default_instance_path(import_name: str, root_path: str) -> str:
     if base.startswith(os.path.join(prefix, "lib")) and "site-packages" in base:
         return os.path.join(prefix, "var", f"{import_name.partition('.')[0]}-instance")
     return os.path.join(base, "instance")
+
+
+def open_file(path: str, mode: str, encoding: str | None) -> t.IO[t.Any]:
+    """Open *path*: in binary modes as it is, in text modes as UTF-8 by default."""
+    if "b" in mode:
+        return open(path, mode)
+    return open(path, mode, encoding=encoding or "utf-8")

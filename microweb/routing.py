@@ -51,6 +51,43 @@ class Router(t.Generic[E]):
         """Add *rule* to the map."""
         self.url_map.add(rule)
 
+    def make_rule(
+        self,
+        rule_class: type[Rule],
+        rule: str,
+        endpoint: str,
+        view_func: t.Callable[..., t.Any] | None,
+        provide_automatic_options: bool | None,
+        options: dict[str, t.Any],
+    ) -> Rule:
+        """Make the rule that ``App.add_url_rule`` adds, with its methods.
+
+        ``methods`` comes from *options*, else from the view's ``methods``
+        attribute, else ``GET``; ``OPTIONS`` is added, and answered with
+        the allowed methods, unless the rule lists it or
+        *provide_automatic_options* (or the view's attribute of that
+        name) says otherwise.
+
+        :raises TypeError: If ``methods`` is a string.
+        """
+        methods = options.pop("methods", None)
+        if methods is None:
+            methods = getattr(view_func, "methods", None) or ("GET",)
+        if isinstance(methods, str):
+            raise TypeError(
+                "'methods' must be a list of strings, such as methods=['POST']."
+            )
+        method_set = {m.upper() for m in methods}
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(
+                view_func, "provide_automatic_options", "OPTIONS" not in method_set
+            )
+        if provide_automatic_options:
+            method_set.add("OPTIONS")
+        rule_obj = rule_class(rule, methods=method_set, endpoint=endpoint, **options)
+        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]  # a mark match() reads
+        return rule_obj
+
     def arguments(self, rule: Rule) -> t.AbstractSet[str]:
         """Return the names *rule* passes to its view, before it is added.
 
@@ -149,6 +186,27 @@ class Router(t.Generic[E]):
         if request.method == "OPTIONS" and _automatic_options(rule):
             return self._options[rule.endpoint], rule, args  # type: ignore[return-value]  # a dict
         return self._endpoints[rule.endpoint], rule, args  # type: ignore[return-value]  # a dict
+
+    def build_outside_request(
+        self, config: t.Mapping[str, t.Any], endpoint: str, values: dict[str, t.Any], **options: t.Any
+    ) -> str:
+        """Build a URL with no request, from ``SERVER_NAME``, ``APPLICATION_ROOT`` and ``PREFERRED_URL_SCHEME``.
+
+        :param options: As for :func:`build_url`.
+        :raises RuntimeError: If ``SERVER_NAME`` is not set.
+        """
+        server_name = config["SERVER_NAME"]
+        if not server_name:
+            raise RuntimeError(
+                "app.url_for() outside a request needs SERVER_NAME in the"
+                " config; inside a view, call url_for(request, ...)."
+            )
+        adapter = self.url_map.bind(
+            server_name,
+            script_name=config["APPLICATION_ROOT"],
+            url_scheme=config["PREFERRED_URL_SCHEME"],
+        )
+        return build_url(adapter, endpoint, values, **options)
 
     def bind(self, request: Request) -> MapAdapter:
         """Bind the map to *request*, for matching and for building URLs."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import typing as t
+from collections.abc import Iterator
 
-from werkzeug.datastructures import EnvironHeaders
 from urllib.parse import quote_from_bytes
+
+from werkzeug.datastructures import EnvironHeaders, Headers
 
 from werkzeug.exceptions import (
     BadRequest,
@@ -20,6 +22,9 @@ from werkzeug.wsgi import LimitedStream, _get_server, get_content_length
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
+from .json import dumps as json_dumps
+from .registration import describe
+
 if t.TYPE_CHECKING:
     from _typeshed import WriteableBuffer
     from _typeshed.wsgi import WSGIEnvironment
@@ -28,6 +33,7 @@ if t.TYPE_CHECKING:
 
     from .app import App
     from .sessions import SessionMixin
+    from .typing import ResponseReturnValue
 
 
 #: Printable ASCII, kept as it is when re-quoting a query string.
@@ -308,7 +314,7 @@ class Request(_WerkzeugRequest):
     @cached_property
     def scheme(self) -> str:
         """The URL scheme, such as ``http`` or ``https``."""
-        return self.environ.get("wsgi.url_scheme", "http")  # type: ignore[no-any-return]
+        return self.environ.get("wsgi.url_scheme", "http")  # type: ignore[no-any-return]  # the environ holds Any
 
     @cached_property
     def server(self) -> tuple[str, int | None] | None:
@@ -354,22 +360,22 @@ class Request(_WerkzeugRequest):
     @property
     def max_content_length(self) -> int | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``MAX_CONTENT_LENGTH`` from the app's config."""
-        return self.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
+        return self.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]  # config values are Any
 
     @property
     def max_form_memory_size(self) -> int | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``MAX_FORM_MEMORY_SIZE`` from the app's config."""
-        return self.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
+        return self.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]  # config values are Any
 
     @property
     def max_form_parts(self) -> int | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``MAX_FORM_PARTS`` from the app's config."""
-        return self.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
+        return self.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]  # config values are Any
 
     @property
     def trusted_hosts(self) -> list[str] | None:  # type: ignore[override]  # werkzeug declares an attribute
         """``TRUSTED_HOSTS`` from the app's config."""
-        return self.app.config["TRUSTED_HOSTS"]  # type: ignore[no-any-return]
+        return self.app.config["TRUSTED_HOSTS"]  # type: ignore[no-any-return]  # config values are Any
 
     def get_json(
         self, force: bool = False, silent: bool = False, cache: bool = True
@@ -410,3 +416,75 @@ class Response(_WerkzeugResponse):
     """The response class; a body is ``text/html`` unless told otherwise."""
 
     default_mimetype = "text/html"
+
+
+def response_from(
+    request: Request, rv: ResponseReturnValue, view: t.Callable[..., t.Any] | None = None
+) -> Response:
+    """Turn what a view returned into an instance of the app's response class.
+
+    This is :meth:`App.make_response <microweb.App.make_response>`.
+
+    :param request: The request being answered.
+    :param rv: A ``str`` or ``bytes`` body, a ``dict`` or ``list``
+        (JSON), an iterator (streamed), a response, a WSGI callable, or a
+        tuple ``(body, status)``, ``(body, headers)`` or
+        ``(body, status, headers)``.
+    :param view: What returned *rv*, named in the error.
+    :raises TypeError: If *rv* is ``None`` or of no supported type.
+    """
+    response_class = request.app.response_class
+    status: t.Any = None
+    headers: t.Any = None
+    if isinstance(rv, tuple):
+        if len(rv) == 3:
+            rv, status, headers = rv
+        elif len(rv) == 2:
+            rv, extra = rv
+            if isinstance(extra, (Headers, dict, tuple, list)):
+                headers = extra
+            else:
+                status = extra
+        else:
+            raise TypeError(
+                f"{_returned_by(view)} returned a tuple of {len(rv)} items; use"
+                " (body, status), (body, headers) or (body, status, headers)."
+            )
+    response: Response
+    if isinstance(rv, response_class):
+        response = rv
+    elif isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, Iterator):
+        response = response_class(rv, status, headers)  # type: ignore[arg-type]  # bytearray is bytes to werkzeug
+        status = headers = None
+    elif isinstance(rv, (dict, list)):
+        response = response_class(
+            f"{json_dumps(rv)}\n", status, headers, mimetype="application/json"
+        )
+        status = headers = None
+    elif isinstance(rv, _WerkzeugResponse):
+        response = response_class.force_type(rv, request.environ)  # type: ignore[assignment]  # force_type keeps the class it is called on
+    elif rv is None:
+        raise TypeError(
+            f"{_returned_by(view)} did not return a valid response: it returned"
+            " None or ended without a return statement."
+        )
+    elif callable(rv):
+        response = response_class.force_type(rv, request.environ)  # type: ignore[assignment,arg-type]  # a WSGI callable becomes a response
+    else:
+        raise TypeError(
+            f"{_returned_by(view)} returned a {type(rv).__name__}, which is not a"
+            " valid response: return str, bytes, dict, list, an iterator, a"
+            " Response or a (body, status, headers) tuple."
+        )
+    if status is not None:
+        if isinstance(status, (str, bytes, bytearray)):
+            response.status = status  # type: ignore[assignment]  # werkzeug's setter accepts str
+        else:
+            response.status_code = status
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _returned_by(view: t.Callable[..., t.Any] | None) -> str:
+    return "The view" if view is None else f"The function {describe(view)}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import logging
 import typing as t
 from pathlib import Path
@@ -478,3 +479,29 @@ def test_setup_may_go_on_after_test_request(app: App) -> None:
     assert client.get("/second").text == "second"
     with pytest.raises(RuntimeError, match="first request"):
         app.route("/third", endpoint="third")(lambda request: "third")
+
+
+def test_uploaded_files_are_closed_when_the_response_is(app: App, client: TestClient) -> None:
+    kept: list[t.Any] = []
+
+    @app.post("/upload")
+    def upload(request):
+        kept.append(request.files["f"])
+        return "ok"
+
+    response = client.post("/upload", data={"f": (io.BytesIO(b"x" * 10), "a.txt")})
+    assert response.text == "ok"
+    assert kept[0].stream.closed
+
+
+def test_uploaded_files_are_closed_when_the_view_fails(app: App) -> None:
+    kept: list[t.Any] = []
+
+    @app.post("/upload")
+    def upload(request):
+        kept.append(request.files["f"])
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        app.test_client().post("/upload", data={"f": (io.BytesIO(b"x"), "a.txt")})
+    assert kept[0].stream.closed

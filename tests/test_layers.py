@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "typing": 1,
     "config": 1,
     "logging": 1,
+    "json": 1,
     "wrappers": 2,
     "routing": 2,
     "errors": 2,

@@ -36,10 +36,10 @@ app = App(__name__)
 app.request_class = AppRequest
 
 
-# The app's hooks are typed to receive a Request, so this one takes a
-# Request; it may set any name on ``g``.
+# Hooks, like views, may annotate the request with the app's subclass, so
+# what they set on ``g`` is checked too.
 @app.before_request
-def load_user(request: Request) -> None:
+def load_user(request: AppRequest) -> None:
     name = request.args.get("user")
     request.g.user = User(name) if name else None
 
