@@ -283,10 +283,7 @@ class App(SetupMethods):
     # from SetupMethods and end in the methods below.
 
     def _check_setup(self, what: str) -> None:
-        if self._endpoints is not None and not self._serving:
-            # Only test_request froze the app: prepare again when needed.
-            self._endpoints = None
-        elif self._serving:
+        if self._serving:
             raise RuntimeError(
                 f"'{what}' was called after the app handled its first request."
                 " Register every route, hook, error handler and blueprint"
@@ -297,7 +294,7 @@ class App(SetupMethods):
         self,
         f: t.Callable[..., t.Any],
         role: Role,
-        arguments: t.Iterable[str] = (),
+        arguments: t.Iterable[str] | None = (),
         rule: str | None = None,
     ) -> None:
         """Decide at registration how *f* is called, or refuse it."""
@@ -349,7 +346,10 @@ class App(SetupMethods):
             )
         view = view_func if view_func is not None else existing
         if view is not None:
-            self._check(view, "view", self.router.arguments(rule_obj), rule)
+            if _calls_view(rule_obj):
+                self._check(view, "view", self.router.arguments(rule_obj), rule)
+            else:
+                self._check(view, "view", None)
             self.view_functions[endpoint] = view
         self.router.add(rule_obj)
 
@@ -362,9 +362,14 @@ class App(SetupMethods):
 
         def decorator(f: ViewT) -> ViewT:
             self._check_setup("endpoint")
-            rules = [r for r in self.url_map.iter_rules() if r.endpoint == endpoint]
+            rules = [
+                r
+                for r in self.url_map.iter_rules()
+                if r.endpoint == endpoint and _calls_view(r)
+            ]
             if not rules:
-                self._check(f, "view")
+                # Only the request is known; the rules check it when added.
+                self._check(f, "view", None)
             for rule in rules:
                 self._check(f, "view", rule.arguments, rule.rule)
             self.view_functions[endpoint] = f
@@ -474,20 +479,21 @@ class App(SetupMethods):
     # Freezing: once, on the first request.
 
     def freeze(self) -> None:
-        """Run the registration steps and prepare every endpoint, if not done yet.
+        """Run the registration steps and prepare every endpoint now.
 
-        The first request does this; tests may call it (``test_request``
-        does). Until the app serves a request, further setup is allowed
-        and prepares the app again when needed.
+        The first request does this. Before it, tests may (``test_request``
+        does), as often as they like: each call prepares the app again, so
+        routes, steps and config set in between count. Once the app has
+        served, it does nothing.
         """
-        if self._endpoints is None:
-            self._freeze(serving=False)
-
-    def _freeze(self, *, serving: bool) -> None:
         with self._freeze_lock:
-            if self._endpoints is None:
+            if not self._serving:
                 self._prepare()
-            if serving:
+
+    def _freeze_to_serve(self) -> None:
+        with self._freeze_lock:
+            if not self._serving:
+                self._prepare()
                 self._serving = True
 
     def _prepare(self) -> None:
@@ -525,18 +531,17 @@ class App(SetupMethods):
         request = self.request_class(environ, self)
         try:
             rv = self.dispatch(request)
-            if rv.__class__ is str:
+            if rv.__class__ is bytes:
                 # perf: the commonest answer needs no Response object and
                 # no header objects; see dispatch().
-                body = rv.encode()
                 start_response(
                     "200 OK",
                     [
                         ("Content-Type", "text/html; charset=utf-8"),
-                        ("Content-Length", str(len(body))),
+                        ("Content-Length", str(len(rv))),
                     ],
                 )
-                app_iter: t.Iterable[bytes] = () if request.method == "HEAD" else (body,)
+                app_iter: t.Iterable[bytes] = () if request.method == "HEAD" else (rv,)
             else:
                 app_iter = rv(environ, start_response)  # type: ignore[operator]  # a Response
         except BaseException as e:
@@ -550,24 +555,24 @@ class App(SetupMethods):
             )
         return app_iter
 
-    def dispatch(self, request: Request) -> Response | str:
+    def dispatch(self, request: Request) -> Response | bytes:
         """Turn *request* into a response; no I/O happens here.
 
         Route the request, run the before-hooks, the view and the
         after-hooks, and answer errors with the error handlers. Nothing is
         sent and no body is read unless a view or hook reads it.
 
-        :return: The response, or, on the fast path, the ``str`` a view
-            returned, to send as a ``text/html`` 200: that happens only
-            for an endpoint without after-hooks whose request did not touch
-            the session.
+        :return: The response, or, on the fast path, the body of a ``str``
+            a view returned, encoded, to send as a ``text/html`` 200: that
+            happens only for an endpoint without after-hooks whose request
+            did not touch the session.
         :raises BaseException: An unhandled exception, when the app
             propagates them (``TESTING``, ``DEBUG`` or
             ``PROPAGATE_EXCEPTIONS``), and anything that is not an
             :class:`Exception`.
         """
         if not self._serving:
-            self._freeze(serving=True)
+            self._freeze_to_serve()
         endpoint = self.match_request(request)
         try:
             try:
@@ -586,7 +591,7 @@ class App(SetupMethods):
                         and "session" not in request.__dict__
                     ):
                         # perf: no Response, no headers, no after-hooks.
-                        return rv
+                        return rv.encode()
                     response = self.make_response(request, rv, endpoint.view)
             except Exception as e:
                 response = handle_user_exception(request, e, self._error_handlers)
@@ -629,7 +634,8 @@ class App(SetupMethods):
         :return: What the first hook that answered returned, or ``None``
             if all of them returned ``None``.
         """
-        self.freeze()
+        if self._endpoints is None:
+            self.freeze()
         endpoint = self._endpoints.get(request.endpoint or "", self._unmatched)  # type: ignore[union-attr]  # frozen above
         for hook in endpoint.before:
             rv = hook(request)
@@ -787,3 +793,8 @@ class App(SetupMethods):
         options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
         run_simple(host, port, self, **options)
+
+
+def _calls_view(rule: Rule) -> bool:
+    """Whether a request matching *rule* calls its view (a redirect does not)."""
+    return rule.redirect_to is None and not rule.build_only

@@ -129,6 +129,7 @@ def csrf_step(app: App, view: t.Callable[..., t.Any], target: Target) -> t.Calla
     """
     if (
         target.role != "view"
+        or not target.takes_request  # no request to check; see registration.Step
         or not app.config["CSRF_ENABLED"]
         or not (target.methods & UNSAFE_METHODS)
         or is_exempt(app, view, blueprint_chain(target.endpoint or ""))

@@ -102,7 +102,12 @@ def prepare(app: App, fast: bool) -> Prepared:
             )
             rv = f
             for step in app.registration_steps:
-                rv = step(app, rv, target)
+                new = step(app, rv, target)
+                if new is not rv and not target.takes_request:
+                    # A step that wraps a callable without the request
+                    # returns one that takes it (see registration.Step).
+                    target = target._replace(takes_request=True)
+                rv = new
             derived[key] = rv
         return rv
 

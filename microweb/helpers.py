@@ -132,7 +132,16 @@ def url_for(
     :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
     if not isinstance(request, Request) or endpoint is MISSING:
-        raise request_first_error(url_for, request, endpoint, **values)
+        raise request_first_error(
+            url_for,
+            request,
+            endpoint,
+            _anchor=_anchor,
+            _method=_method,
+            _scheme=_scheme,
+            _external=_external,
+            **values,
+        )
     if endpoint[:1] == ".":
         blueprint = request.blueprint
         endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]

@@ -24,6 +24,7 @@ few methods that the class provides.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing as t
 
@@ -87,22 +88,34 @@ class Target(t.NamedTuple):
     takes_request: bool
 
 
-#: ``step(app, callable, target)`` returns the callable or a wrapper of it.
+#: ``step(app, callable, target)`` returns the callable or a wrapper of it,
+#: called the same way. The one exception: given a callable that does not
+#: take the request (``target.takes_request`` is false), a step that wraps
+#: it returns one that does, and the steps after it are told so. A step
+#: that adapts such callables therefore goes first in the list.
 Step = t.Callable[["App", t.Callable[..., t.Any], Target], t.Callable[..., t.Any]]
 
 
 def describe(f: object) -> str:
     """Name *f* for an error message: ``'module.qualname'``."""
+    if isinstance(f, functools.partial):
+        return f"functools.partial({describe(f.func)}, ...)"
     name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or repr(f)
     module = getattr(f, "__module__", None)
     return f"'{module}.{name}'" if module else f"'{name}'"
+
+
+def _name(f: object) -> str:
+    while isinstance(f, functools.partial):
+        f = f.func
+    return getattr(f, "__name__", None) or "f"
 
 
 def check_signature(
     f: t.Callable[..., t.Any],
     role: Role,
     *,
-    arguments: t.Iterable[str] = (),
+    arguments: t.Iterable[str] | None = (),
     rule: str | None = None,
     request_optional: bool = False,
 ) -> bool:
@@ -112,7 +125,8 @@ def check_signature(
     :param role: What it is for; the app calls it as
         ``f(request, *ROLE_ARGUMENTS[role])``, or, for a view,
         ``f(request, **view_args)``.
-    :param arguments: A view's rule arguments, passed by name.
+    :param arguments: A view's rule arguments, passed by name; ``None``
+        while no rule is known yet, when only the request is checked.
     :param rule: A view's rule, named in the error.
     :param request_optional: Accept a callable that does not take the
         request (the compatibility layer's Flask-style callables).
@@ -130,13 +144,17 @@ def check_signature(
             " coroutines yet. Define it with 'def'."
         )
     try:
-        signature = inspect.signature(f)
+        # What Python will call: a decorator's wrapper, not the function
+        # it wraps (a decorator may well change the arguments).
+        signature = inspect.signature(f, follow_wrapped=False)
     except (TypeError, ValueError):  # builtins and C callables: trust them
         return True
-    names = tuple(arguments)
+    names = tuple(arguments or ())
     after = ROLE_ARGUMENTS[role]
     try:
-        if role == "view":
+        if arguments is None:
+            signature.bind_partial(None)
+        elif role == "view":
             signature.bind(None, **dict.fromkeys(names))
         else:
             signature.bind(None, *after)
@@ -146,7 +164,7 @@ def check_signature(
         reason = str(e)
     else:
         return True
-    name = getattr(f, "__name__", "f")
+    name = _name(f)
     if role == "view":
         call = ", ".join(["request", *(f"{n}=..." for n in names)])
         where = f" on rule {rule!r}" if rule else ""

@@ -131,6 +131,8 @@ class Router(t.Generic[E]):
                     or rule.build_only
                     or rule.websocket
                     or (rule.subdomain or "") != default_subdomain
+                    # werkzeug merges repeated slashes in rules and paths.
+                    or "//" in rule.rule
                     or rule.endpoint not in endpoints
                 ):
                     continue

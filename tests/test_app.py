@@ -362,8 +362,8 @@ def test_dispatch_turns_a_request_into_a_response_without_io(app: App) -> None:
     assert isinstance(response, Response)
     assert response.status_code == 200 and response.json == {"hello": "ann"}
     assert request.endpoint == "hello" and request.view_args == {"name": "ann"}
-    # The fast path hands back the view's str for the server side to send.
-    assert app.dispatch(app.request_class(create_environ("/text"), app)) == "plain"
+    # The fast path hands back the encoded str for the server side to send.
+    assert app.dispatch(app.request_class(create_environ("/text"), app)) == b"plain"
     missing = app.dispatch(app.request_class(create_environ("/nope"), app))
     assert isinstance(missing, Response) and missing.status_code == 404
 
@@ -505,3 +505,30 @@ def test_uploaded_files_are_closed_when_the_view_fails(app: App) -> None:
     with pytest.raises(KeyboardInterrupt):
         app.test_client().post("/upload", data={"f": (io.BytesIO(b"x"), "a.txt")})
     assert kept[0].stream.closed
+
+
+def test_a_str_that_cannot_be_encoded_is_a_handled_error(app: App) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.route("/")(lambda request: "\ud800")
+    app.errorhandler(500)(lambda request, error: ("custom 500", 500))
+    response = app.test_client().get("/")
+    assert (response.status_code, response.text) == (500, "custom 500")
+
+
+def test_settings_made_after_test_request_count_when_serving(app: App) -> None:
+    app.post("/form")(lambda request: "saved")
+    assert app.test_request("/form", "POST").endpoint == "<lambda>"
+    app.config["CSRF_ENABLED"] = True
+    seen: list[str] = []
+    app.registration_steps.append(lambda app, f, target: seen.append(target.role) or f)
+
+    class Custom(Response):
+        pass
+
+    app.response_class = Custom
+    app.route("/", endpoint="index")(lambda request: "hi")
+    client = app.test_client()
+    assert client.post("/form").status_code == 400
+    assert "view" in seen
+    response = app.dispatch(app.request_class(create_environ("/"), app))
+    assert isinstance(response, Custom)

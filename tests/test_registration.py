@@ -245,3 +245,92 @@ def test_csrf_enabled_after_the_routes_still_protects_them(app: App) -> None:
     app.post("/form")(lambda request: "saved")
     app.config["CSRF_ENABLED"] = True
     assert app.test_client().post("/form").status_code == 400
+
+
+def test_decorators_that_change_the_arguments_are_checked_as_called(
+    app: App, client: TestClient
+) -> None:
+    def load_user(view):
+        @functools.wraps(view)
+        def wrapper(request, user_id):
+            return view(request, {"id": user_id})
+
+        return wrapper
+
+    @app.route("/u/<int:user_id>")
+    @load_user
+    def show(request, user):
+        return str(user["id"])
+
+    assert client.get("/u/7").text == "7"
+
+
+def test_a_view_may_be_named_before_its_rule(app: App, client: TestClient) -> None:
+    @app.endpoint("user")
+    def user(request, id):
+        return f"user {id}"
+
+    app.add_url_rule("/u/<int:id>", "user")
+    with pytest.raises(TypeError, match="missing a required argument: 'id'"):
+        app.add_url_rule("/by/<slug>", "user")
+    assert client.get("/u/3").text == "user 3"
+
+
+def test_rules_that_never_call_the_view_are_not_checked(app: App, client: TestClient) -> None:
+    @app.route("/user/<int:id>")
+    def user(request, id):
+        return f"user {id}"
+
+    app.add_url_rule("/u/<slug>", "user", redirect_to="/user/1")
+    app.add_url_rule("/cdn/<path:file>", "user", build_only=True)
+    assert client.get("/u/ann").headers["Location"].endswith("/user/1")
+
+
+def test_partial_views_are_named_by_their_function(app: App) -> None:
+    def view(greeting, request):
+        return greeting
+
+    with pytest.raises(TypeError) as info:
+        app.add_url_rule("/<name>", "p", functools.partial(view, "hi"))
+    assert "functools.partial('test_registration." in str(info.value)
+    assert "def view(request, name)" in str(info.value)
+
+
+def test_a_step_may_adapt_callables_without_the_request(tmp_path: t.Any) -> None:
+    # The seam the compatibility layer uses: an app that accepts
+    # callables without the request and a first step that adapts them.
+    class FlaskStyle(App):
+        request_optional = True
+
+    app = FlaskStyle("flask_style", root_path=str(tmp_path))
+    app.config.update(TESTING=True, SECRET_KEY="k", CSRF_ENABLED=True)
+
+    def adapt(app: App, f: t.Callable[..., t.Any], target: Target) -> t.Callable[..., t.Any]:
+        if target.takes_request:
+            return f
+        return lambda request, *args, **kwargs: f(*args, **kwargs)
+
+    app.registration_steps.insert(0, adapt)
+
+    @app.route("/form", methods=["GET", "POST"])
+    def form():
+        return "form"
+
+    @app.route("/hello/<name>")
+    def hello(name):
+        return f"hello {name}"
+
+    @app.route("/explicit")
+    def explicit(request):
+        return request.path
+
+    @app.before_request
+    def hook():
+        return None
+
+    assert app.takes_request == {id(form): False, id(hello): False, id(hook): False}
+    client = app.test_client()
+    assert client.get("/form").text == "form"
+    assert client.post("/form").status_code == 400  # CSRF still protects it
+    assert client.get("/hello/ann").text == "hello ann"
+    assert client.get("/explicit").text == "/explicit"

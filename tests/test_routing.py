@@ -484,3 +484,16 @@ def test_test_request_refuses_a_host_outside_server_name(tmp_path: Path) -> None
     request = app.test_request("/", base_url="http://evil.test/")
     assert isinstance(request.routing_exception, NotFound)
     assert request.endpoint is None
+
+
+def test_rule_with_a_double_slash_routes_as_werkzeug_does(tmp_path: Path) -> None:
+    answers = []
+    for shortcut in (True, False):
+        app = App("double", root_path=str(tmp_path))
+        app.config["TESTING"] = True
+        app.router.static_shortcut = shortcut
+        app.add_url_rule("/a//b", "double", lambda request: "double")
+        app.add_url_rule("/<path:p>", "catch", lambda request, p: f"catch {p}")
+        client = app.test_client()
+        answers.append([(r.status_code, r.text) for r in (client.get("/a//b"), client.get("/a/b"))])
+    assert answers[0] == answers[1]
