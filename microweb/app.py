@@ -31,7 +31,7 @@ from .helpers import (
 )
 from .endpoints import Endpoint, Prepared, prepare
 from .logging import create_logger
-from .registration import SetupMethods, check_signature, describe
+from .registration import SetupMethods, check_signature, describe, template_decorator
 from .routing import Router
 from .wrappers import Request, Response, response_from
 
@@ -133,7 +133,7 @@ class App(SetupMethods):
         self._static_folder = static_folder
         self._static_url_path = static_url_path
         #: Routes requests and builds URLs; see :class:`Router`.
-        self.router: Router[Endpoint] = Router(
+        self.router = Router(
             host_matching=host_matching, subdomain_matching=subdomain_matching
         )
         #: The view of each endpoint name, as registered.
@@ -438,34 +438,19 @@ class App(SetupMethods):
         self, name: str | None = None
     ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register the decorated function as a Jinja filter (its name by default)."""
-
-        def decorator(f: TemplateCallableT) -> TemplateCallableT:
-            self.add_template_filter(f, name)
-            return f
-
-        return decorator
+        return template_decorator(self.add_template_filter, name)
 
     def template_global(
         self, name: str | None = None
     ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register the decorated function as a Jinja global (its name by default)."""
-
-        def decorator(f: TemplateCallableT) -> TemplateCallableT:
-            self.add_template_global(f, name)
-            return f
-
-        return decorator
+        return template_decorator(self.add_template_global, name)
 
     def template_test(
         self, name: str | None = None
     ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register the decorated function as a Jinja test (its name by default)."""
-
-        def decorator(f: TemplateCallableT) -> TemplateCallableT:
-            self.add_template_test(f, name)
-            return f
-
-        return decorator
+        return template_decorator(self.add_template_test, name)
 
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
         """Register *blueprint*'s views, hooks and error handlers.
@@ -506,7 +491,7 @@ class App(SetupMethods):
         self._teardowns = prepared.teardowns
         self._error_handlers = prepared.error_handlers
         self.prepared = prepared
-        self.router.freeze(prepared.endpoints, prepared.options)
+        self.router.freeze(prepared.endpoints, prepared.options, prepared.unmatched)
         self._endpoints = prepared.endpoints
 
     # The request path: wsgi_app does the I/O around dispatch, which turns
@@ -573,7 +558,7 @@ class App(SetupMethods):
         """
         if not self._serving:
             self._freeze_to_serve()
-        endpoint = self.match_request(request)
+        endpoint = self.router.route(request)
         try:
             try:
                 for hook in endpoint.before:
@@ -584,7 +569,7 @@ class App(SetupMethods):
                 else:
                     if request.routing_exception is not None:
                         raise request.routing_exception
-                    rv = endpoint.view(request, **request.view_args)  # type: ignore[arg-type]  # set by match_request when it matched
+                    rv = endpoint.view(request, **request.view_args)  # type: ignore[arg-type]  # set by route() when it matched
                     if (
                         rv.__class__ is str
                         and endpoint.fast
@@ -604,29 +589,6 @@ class App(SetupMethods):
         except Exception as second:
             self.log_exception(request, second)
             return error_response(request, InternalServerError())
-
-    def match_request(self, request: Request) -> Endpoint:
-        """Route *request*: the one place a request is matched to an endpoint.
-
-        Sets ``url_rule``, ``view_args``, ``endpoint`` and ``blueprints``
-        on the request, or ``routing_exception`` when nothing matched, and
-        returns the prepared endpoint (one that answers with that
-        exception when nothing matched). :meth:`dispatch` and
-        :meth:`test_request` both route through it.
-        """
-        try:
-            if self.config["TRUSTED_HOSTS"] is not None:
-                # Reading the host checks it: SecurityError is a 400.
-                request.host  # noqa: B018
-            endpoint, rule, args = self.router.match(request)
-        except HTTPException as e:
-            request.routing_exception = e
-            return self._unmatched
-        request.url_rule = rule
-        request.view_args = args
-        request.endpoint = endpoint.name
-        request.blueprints = endpoint.blueprints
-        return endpoint
 
     def preprocess_request(self, request: Request) -> ResponseReturnValue | None:
         """Run the before-hooks of *request*'s endpoint, as dispatch does.

@@ -14,7 +14,7 @@ import weakref
 
 from .errors import exception_class_and_code
 from .helpers import default_static_url_path, get_root_path, send_from_directory
-from .registration import SetupMethods
+from .registration import SetupMethods, template_decorator
 from .routing import join_rule
 
 if t.TYPE_CHECKING:
@@ -273,38 +273,35 @@ class Blueprint(SetupMethods):
         self.record_once(lambda s: s.app.add_context_processor(f))
         return f
 
+    def add_app_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
+        """Make *f* an app-wide Jinja filter; see :meth:`App.add_template_filter`."""
+        self.record_once(lambda s: s.app.add_template_filter(f, name))
+
     def app_template_filter(
         self, name: str | None = None
     ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register an app-wide Jinja filter; see :meth:`App.template_filter`."""
+        return template_decorator(self.add_app_template_filter, name)
 
-        def decorator(f: TemplateCallableT) -> TemplateCallableT:
-            self.record_once(lambda s: s.app.add_template_filter(f, name))
-            return f
-
-        return decorator
+    def add_app_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
+        """Make *f* an app-wide Jinja global; see :meth:`App.add_template_global`."""
+        self.record_once(lambda s: s.app.add_template_global(f, name))
 
     def app_template_global(
         self, name: str | None = None
     ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register an app-wide Jinja global; see :meth:`App.template_global`."""
+        return template_decorator(self.add_app_template_global, name)
 
-        def decorator(f: TemplateCallableT) -> TemplateCallableT:
-            self.record_once(lambda s: s.app.add_template_global(f, name))
-            return f
-
-        return decorator
+    def add_app_template_test(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
+        """Make *f* an app-wide Jinja test; see :meth:`App.add_template_test`."""
+        self.record_once(lambda s: s.app.add_template_test(f, name))
 
     def app_template_test(
         self, name: str | None = None
     ) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
         """Register an app-wide Jinja test; see :meth:`App.template_test`."""
-
-        def decorator(f: TemplateCallableT) -> TemplateCallableT:
-            self.record_once(lambda s: s.app.add_template_test(f, name))
-            return f
-
-        return decorator
+        return template_decorator(self.add_app_template_test, name)
 
     def before_app_request(self, f: BeforeRequestT) -> BeforeRequestT:
         """Run ``f(request)`` before every request to the app."""

@@ -38,6 +38,7 @@ if t.TYPE_CHECKING:
         ErrorHandler,
         ErrorHandlerT,
         TeardownT,
+        TemplateCallableT,
         ViewT,
     )
 
@@ -195,6 +196,24 @@ def _binds_without_request(
     except TypeError:
         return False
     return True
+
+
+def template_decorator(
+    add: t.Callable[[t.Callable[..., t.Any], str | None], None], name: str | None
+) -> t.Callable[[TemplateCallableT], TemplateCallableT]:
+    """Return a decorator that passes its function and *name* to *add*.
+
+    The ``template_filter`` decorators of :class:`~microweb.App` and the
+    ``app_template_filter`` ones of :class:`~microweb.Blueprint` (and
+    their ``global`` and ``test`` kin) are this, over their ``add_*``
+    methods.
+    """
+
+    def decorator(f: TemplateCallableT) -> TemplateCallableT:
+        add(f, name)
+        return f
+
+    return decorator
 
 
 class SetupMethods:

@@ -5,25 +5,25 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import quote
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
 
 if t.TYPE_CHECKING:
+    from .endpoints import Endpoint
     from .wrappers import Request
-
-E = t.TypeVar("E")
 
 #: A static route's entry: what the app prepared for the endpoint, the rule,
 #: and the defaults that become the view arguments.
-StaticEntry = tuple[E, Rule, dict[str, t.Any]]
+StaticEntry = tuple["Endpoint", Rule, dict[str, t.Any]]
 
 
-class Router(t.Generic[E]):
-    """Match requests to prepared endpoints and build URLs for endpoints.
+class Router:
+    """Route requests to prepared endpoints and build URLs for endpoints.
 
     Rules live in a werkzeug :class:`~werkzeug.routing.Map`. :meth:`freeze`
     adds a lookup table of the rules without arguments, so a static path
     costs one dict lookup and never reaches werkzeug's matcher.
+    :meth:`route` is the one place a request is routed.
 
     :param host_matching: Match rules on the full host instead of the path
         alone (``Rule(host=...)``).
@@ -42,10 +42,11 @@ class Router(t.Generic[E]):
         #: compare the two); turn it off before the first request to send
         #: every request through the matcher.
         self.static_shortcut = True
-        self._endpoints: dict[str, E] = {}
-        self._options: dict[str, E] = {}
+        self._endpoints: dict[str, Endpoint] = {}
+        self._options: dict[str, Endpoint] = {}
+        self._unmatched: Endpoint
         self._adapter: MapAdapter | None = None
-        self._static: dict[str, dict[str, StaticEntry[E]]] = {}
+        self._static: dict[str, dict[str, StaticEntry]] = {}
 
     def add(self, rule: Rule) -> None:
         """Add *rule* to the map."""
@@ -105,18 +106,21 @@ class Router(t.Generic[E]):
 
     def freeze(
         self,
-        endpoints: dict[str, E],
-        options: dict[str, E],
+        endpoints: dict[str, Endpoint],
+        options: dict[str, Endpoint],
+        unmatched: Endpoint,
     ) -> None:
         """Take the prepared endpoints and build the static-path table.
 
         :param endpoints: What the app prepared for each endpoint name.
         :param options: What answers an automatic ``OPTIONS`` request for
             each endpoint name.
+        :param unmatched: What answers a request no rule matches.
         """
         self._endpoints = endpoints
         self._options = options
-        static: dict[str, dict[str, StaticEntry[E]]] = {}
+        self._unmatched = unmatched
+        static: dict[str, dict[str, StaticEntry]] = {}
         # A path alone decides the match only when the host plays no part:
         # no host or subdomain matching, and a rule on the default
         # subdomain, which is the only one werkzeug matches then.
@@ -149,45 +153,64 @@ class Router(t.Generic[E]):
         if not (self.url_map.host_matching or self.subdomain_matching):
             # perf: without host or subdomain matching, only a redirect's
             # URL depends on the request's host, scheme and root, so one
-            # adapter matches every request. See match().
+            # adapter matches every request. See route().
             self._adapter = self.url_map.bind("localhost")
 
-    def match(self, request: Request) -> tuple[E, Rule, dict[str, t.Any]]:
-        """Return the prepared endpoint, rule and arguments for *request*.
+    def route(self, request: Request) -> Endpoint:
+        """Route *request*: the one place a request is matched to an endpoint.
 
-        :raises werkzeug.exceptions.HTTPException: ``NotFound``,
-            ``MethodNotAllowed`` or a ``RequestRedirect`` for a missing
-            trailing slash.
+        On a match, set ``url_rule``, ``view_args``, ``endpoint`` and
+        ``blueprints`` on the request and return the prepared endpoint.
+        Otherwise set ``routing_exception`` (``NotFound``,
+        ``MethodNotAllowed``, a ``RequestRedirect`` for a missing trailing
+        slash, or a ``SecurityError`` for a host outside ``TRUSTED_HOSTS``)
+        and return the endpoint that answers unmatched requests. An
+        automatic ``OPTIONS`` gets an endpoint whose view lists the
+        allowed methods.
         """
-        # perf: a static path is one or two dict lookups, with no adapter.
-        methods = self._static.get(request.path)
-        if methods is not None:
-            entry = methods.get(request.method) or methods.get("*")
-            if entry is not None:
-                return entry[0], entry[1], dict(entry[2])
         try:
-            shared = self._adapter
-            if shared is None:
-                adapter = request._url_adapter = self.bind(request)
-                if adapter.subdomain == _INVALID_SUBDOMAIN:
-                    # The host is not SERVER_NAME nor one of its subdomains.
-                    raise NotFound()
-                rule, args = adapter.match(return_rule=True)
+            if request.app.config["TRUSTED_HOSTS"] is not None:
+                # Reading the host checks it: SecurityError is a 400.
+                request.host  # noqa: B018
+            # perf: a static path is one or two dict lookups, with no adapter.
+            entry = None
+            methods = self._static.get(request.path)
+            if methods is not None:
+                entry = methods.get(request.method) or methods.get("*")
+            if entry is not None:
+                endpoint, rule, args = entry[0], entry[1], dict(entry[2])
             else:
                 try:
-                    rule, args = shared.match(request.path, request.method, return_rule=True)
-                except RequestRedirect:
-                    # Match again with the request's own host, to redirect there.
-                    adapter = request._url_adapter = self.bind(request)
-                    rule, args = adapter.match(return_rule=True)
-        except ValueError:
-            # A converter choked on the client's value (such as an int with
-            # thousands of digits): no rule matches it.
-            raise NotFound() from None
-        # werkzeug returns a fresh dict, typed as a Mapping.
-        if request.method == "OPTIONS" and _automatic_options(rule):
-            return self._options[rule.endpoint], rule, args  # type: ignore[return-value]  # a dict
-        return self._endpoints[rule.endpoint], rule, args  # type: ignore[return-value]  # a dict
+                    shared = self._adapter
+                    if shared is None:
+                        adapter = request._url_adapter = self.bind(request)
+                        if adapter.subdomain == _INVALID_SUBDOMAIN:
+                            # The host is not SERVER_NAME nor one of its subdomains.
+                            raise NotFound()
+                        rule, args = adapter.match(return_rule=True)  # type: ignore[assignment]  # werkzeug returns a fresh dict
+                    else:
+                        try:
+                            rule, args = shared.match(request.path, request.method, return_rule=True)  # type: ignore[assignment]  # a fresh dict
+                        except RequestRedirect:
+                            # Match again with the request's own host, to redirect there.
+                            adapter = request._url_adapter = self.bind(request)
+                            rule, args = adapter.match(return_rule=True)  # type: ignore[assignment]  # a fresh dict
+                except ValueError:
+                    # A converter choked on the client's value (such as an
+                    # int with thousands of digits): no rule matches it.
+                    raise NotFound() from None
+                if request.method == "OPTIONS" and _automatic_options(rule):
+                    endpoint = self._options[rule.endpoint]
+                else:
+                    endpoint = self._endpoints[rule.endpoint]
+        except HTTPException as e:
+            request.routing_exception = e
+            return self._unmatched
+        request.url_rule = rule
+        request.view_args = args
+        request.endpoint = endpoint.name
+        request.blueprints = endpoint.blueprints
+        return endpoint
 
     def build_outside_request(
         self, config: t.Mapping[str, t.Any], endpoint: str, values: dict[str, t.Any], **options: t.Any

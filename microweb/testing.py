@@ -98,8 +98,8 @@ def make_test_request(
 
     ``view_args``, ``endpoint``, ``routing_exception`` and relative
     ``url_for`` are what they are while serving: the request goes through
-    :meth:`App.match_request <microweb.App.match_request>`, the one place
-    the app routes requests (the app is frozen first, see
+    :meth:`Router.route <microweb.routing.Router.route>`, the one place
+    the app routes requests (the app is prepared first, see
     :meth:`App.freeze <microweb.App.freeze>`).
 
     :param run_hooks: Run the endpoint's before-hooks first, so the view
@@ -117,7 +117,7 @@ def make_test_request(
         request = app.request_class(builder.get_environ(), app)
     finally:
         builder.close()
-    app.match_request(request)
+    app.router.route(request)
     if run_hooks:
         rv = app.preprocess_request(request)
         if rv is not None:

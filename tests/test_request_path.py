@@ -53,10 +53,11 @@ def hello_app() -> App:
 
 
 def test_static_route_budget() -> None:
-    # __call__, wsgi_app, Request.__init__, router.match, the view, start_response
-    assert len(calls_for_one_request(hello_app(), "/")) <= 8
+    # __call__, wsgi_app, Request.__init__, dispatch, router.route, the
+    # view, start_response.
+    assert len(calls_for_one_request(hello_app(), "/")) <= 7
 
 
 def test_dynamic_route_budget() -> None:
     # The above plus werkzeug's adapter.match and its state machine.
-    assert len(calls_for_one_request(hello_app(), "/hello/world")) <= 24
+    assert len(calls_for_one_request(hello_app(), "/hello/world")) <= 23
