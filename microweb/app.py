@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wsgi import ClosingIterator
 
-from .config import DEFAULT_CONFIG, Config
+from .config import DEFAULT_CONFIG, Config, ConfigFlag
 from .csrf import csrf_step
 from .errors import (
     HandlerSpec,
@@ -162,13 +162,10 @@ class App(SetupMethods):
         #: error handlers and context processors as the registration steps
         #: returned them. ``None`` before the first request.
         self.prepared: Prepared | None = None
-        # Set by _freeze; the rest of the request path reads these.
-        self._endpoints: dict[str, Endpoint] | None = None
-        self._unmatched: Endpoint
+        # perf: the parts of prepared that every request reads.
         self._teardowns: dict[str | None, tuple[TeardownHook, ...]] = {}
         self._error_handlers: HandlerSpec = {}
-        # Whether a request was served: setup is over from then on. Before
-        # that, test_request may freeze the app and setup thaws it again.
+        # Whether a request was served: setup is over from then on.
         self._serving = False
         self._freeze_lock = threading.Lock()
         if static_folder is not None:
@@ -190,23 +187,10 @@ class App(SetupMethods):
                 return os.path.splitext(os.path.basename(filename))[0]
         return self.import_name
 
-    @property
-    def debug(self) -> bool:
-        """Whether debug mode is on (``DEBUG``)."""
-        return bool(self.config["DEBUG"])
-
-    @debug.setter
-    def debug(self, value: bool) -> None:
-        self.config["DEBUG"] = value
-
-    @property
-    def testing(self) -> bool:
-        """Whether testing mode is on (``TESTING``)."""
-        return bool(self.config["TESTING"])
-
-    @testing.setter
-    def testing(self, value: bool) -> None:
-        self.config["TESTING"] = value
+    #: Whether debug mode is on: ``config["DEBUG"]``.
+    debug = ConfigFlag("DEBUG")
+    #: Whether testing mode is on: ``config["TESTING"]``.
+    testing = ConfigFlag("TESTING")
 
     @property
     def url_map(self) -> Map:
@@ -486,13 +470,10 @@ class App(SetupMethods):
             self.response_class is Response
             and type(self).make_response is App.make_response
         )
-        prepared = prepare(self, fast)
-        self._unmatched = prepared.unmatched
+        prepared = self.prepared = prepare(self, fast)
         self._teardowns = prepared.teardowns
         self._error_handlers = prepared.error_handlers
-        self.prepared = prepared
         self.router.freeze(prepared.endpoints, prepared.options, prepared.unmatched)
-        self._endpoints = prepared.endpoints
 
     # The request path: wsgi_app does the I/O around dispatch, which turns
     # a request into a response.
@@ -596,9 +577,11 @@ class App(SetupMethods):
         :return: What the first hook that answered returned, or ``None``
             if all of them returned ``None``.
         """
-        if self._endpoints is None:
+        prepared = self.prepared
+        if prepared is None:
             self.freeze()
-        endpoint = self._endpoints.get(request.endpoint or "", self._unmatched)  # type: ignore[union-attr]  # frozen above
+            prepared = t.cast(Prepared, self.prepared)
+        endpoint = prepared.endpoints.get(request.endpoint or "", prepared.unmatched)
         for hook in endpoint.before:
             rv = hook(request)
             if rv is not None:

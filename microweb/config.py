@@ -229,3 +229,29 @@ class Config(dict[str, t.Any]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
+
+
+class ConfigFlag:
+    """An attribute of the app that is the truth of one config key.
+
+    ``debug = ConfigFlag("DEBUG")`` makes ``app.debug`` read
+    ``bool(app.config["DEBUG"])``, and ``app.debug = True`` set it.
+    """
+
+    def __init__(self, key: str) -> None:
+        #: The config key.
+        self.key = key
+
+    @t.overload
+    def __get__(self, obj: None, owner: type) -> ConfigFlag: ...
+
+    @t.overload
+    def __get__(self, obj: object, owner: type) -> bool: ...
+
+    def __get__(self, obj: object | None, owner: type) -> ConfigFlag | bool:
+        if obj is None:
+            return self
+        return bool(obj.config[self.key])  # type: ignore[attr-defined]  # only used on App, which has a config
+
+    def __set__(self, obj: object, value: bool) -> None:
+        obj.config[self.key] = value  # type: ignore[attr-defined]  # only used on App, which has a config
