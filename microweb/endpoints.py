@@ -68,7 +68,8 @@ class Prepared(t.NamedTuple):
     options: dict[str, Endpoint]
     #: What answers a request that no rule matched.
     unmatched: Endpoint
-    #: The teardown hooks by endpoint name (``None`` when nothing matched).
+    #: The teardown hooks by endpoint name (``None`` when nothing matched),
+    #: for the endpoints that have any.
     teardowns: dict[str | None, tuple[TeardownHook, ...]]
     #: The error handlers, as the steps returned them.
     error_handlers: HandlerSpec
@@ -128,7 +129,9 @@ def prepare(app: App, fast: bool) -> Prepared:
 
     def endpoint(name: str | None, view: View, blueprints: tuple[str, ...]) -> Endpoint:
         after = hooks("after_request", blueprints)
-        teardown = teardowns[name] = hooks("teardown_request", blueprints)
+        teardown = hooks("teardown_request", blueprints)
+        if teardown:
+            teardowns[name] = teardown
         before = hooks("before_request", blueprints)
         return Endpoint(name, view, before, after, teardown, blueprints, fast and not after)
 
