@@ -532,3 +532,29 @@ def test_settings_made_after_test_request_count_when_serving(app: App) -> None:
     assert "view" in seen
     response = app.dispatch(app.request_class(create_environ("/"), app))
     assert isinstance(response, Custom)
+
+
+def test_a_failing_after_hook_on_the_500_gives_the_default_500(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/")
+    def index(request):
+        raise ValueError("view broke")
+
+    @app.after_request
+    def broken(request, response):
+        raise RuntimeError("after-hook broke")
+
+    response = app.test_client().get("/")
+    assert response.status_code == 500
+    assert "Internal Server Error" in response.text
+    assert "view broke" in caplog.text and "after-hook broke" in caplog.text
+
+
+def test_preprocess_request_prepares_the_app_if_needed(app: App) -> None:
+    app.before_request(lambda request: "hooked")
+    app.route("/")(lambda request: "ok")
+    request = app.request_class(create_environ("/"), app)
+    assert app.preprocess_request(request) == "hooked"

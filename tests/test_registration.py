@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 import typing as t
 
@@ -334,3 +335,13 @@ def test_a_step_may_adapt_callables_without_the_request(tmp_path: t.Any) -> None
     assert client.post("/form").status_code == 400  # CSRF still protects it
     assert client.get("/hello/ann").text == "hello ann"
     assert client.get("/explicit").text == "/explicit"
+
+
+def test_callables_without_a_readable_signature_are_trusted(app: App, client: TestClient) -> None:
+    # max() has no signature Python can read; as a teardown hook it is
+    # called as max(request, exc) and its answer ignored.
+    with pytest.raises(ValueError):
+        inspect.signature(max)
+    app.teardown_request(max)
+    app.route("/")(lambda request: "ok")
+    assert app.teardown_request_funcs[None] == [max]
