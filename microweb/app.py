@@ -324,9 +324,15 @@ class App(SetupMethods):
         )
         existing = self.view_functions.get(endpoint)
         if view_func is not None and existing is not None and existing is not view_func:
+            hint = ""
+            if getattr(existing, "__name__", None) == getattr(view_func, "__name__", ""):
+                hint = (
+                    " If both are a decorator's wrapper, decorate the wrapper"
+                    " with functools.wraps(view) so each keeps its view's name."
+                )
             raise ValueError(
                 f"Endpoint {endpoint!r} already belongs to another view"
-                f" ({describe(existing)}); give this one another endpoint name."
+                f" ({describe(existing)}); give this one another endpoint name.{hint}"
             )
         view = view_func if view_func is not None else existing
         if view is not None:
@@ -511,14 +517,14 @@ class App(SetupMethods):
             else:
                 app_iter = rv(environ, start_response)  # type: ignore[operator]  # a Response
         except BaseException as e:
-            self._finish(request, e, reraise=False)
+            self.finish_request(request, e, reraise=False)
             raise
         # perf: two containment tests, no call, for a request with neither.
         if request.endpoint in self._teardowns or "files" in request.__dict__:
             # The server closes the body after sending it, streamed or not.
             return ClosingIterator(
                 app_iter,
-                lambda: self._finish(request, request.unhandled_exception, reraise=True),
+                lambda: self.finish_request(request, request.unhandled_exception),
             )
         return app_iter
 
@@ -634,14 +640,20 @@ class App(SetupMethods):
             exc_info=(type(e), e, e.__traceback__),
         )
 
-    def _finish(
-        self, request: Request, error: BaseException | None, *, reraise: bool
+    def finish_request(
+        self, request: Request, error: BaseException | None = None, *, reraise: bool = True
     ) -> None:
         """End *request*: run its endpoint's teardown hooks, close its uploads.
+
+        ``wsgi_app`` calls this when the server closes the body. A test
+        that built a request with ``test_request(..., run_hooks=True)``
+        calls it to run the teardown hooks too.
 
         Every hook runs even if one fails; a failure is logged and, with
         *reraise*, the first one is raised after all of them ran when the
         app propagates exceptions, so tests see it.
+
+        :param error: The exception that ended the request, if any.
         """
         failed: Exception | None = None
         try:

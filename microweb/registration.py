@@ -163,6 +163,9 @@ def check_signature(
         if request_optional and _binds_without_request(signature, role, names):
             return False
         reason = str(e)
+        if reason == "too many positional arguments":
+            # Python's words, from the caller's side.
+            reason = "it takes fewer arguments than the app passes"
     else:
         return True
     name = _name(f)

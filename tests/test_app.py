@@ -558,3 +558,21 @@ def test_preprocess_request_prepares_the_app_if_needed(app: App) -> None:
     app.route("/")(lambda request: "ok")
     request = app.request_class(create_environ("/"), app)
     assert app.preprocess_request(request) == "hooked"
+
+
+def test_finish_request_runs_the_teardown_hooks_of_a_test_request(app: App) -> None:
+    connections: list[str] = []
+
+    @app.before_request
+    def connect(request):
+        connections.append("open")
+
+    @app.teardown_request
+    def disconnect(request, exc):
+        connections.remove("open")
+
+    app.route("/")(lambda request: "ok")
+    request = app.test_request("/", run_hooks=True)
+    assert connections == ["open"]
+    app.finish_request(request)
+    assert connections == []
