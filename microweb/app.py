@@ -8,6 +8,7 @@ import threading
 import typing as t
 from functools import cached_property
 
+import click
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wsgi import ClosingIterator
@@ -44,7 +45,7 @@ if t.TYPE_CHECKING:
     from .blueprints import Blueprint
     from .registration import HookKind, Role, Step
     from .sessions import SessionInterface
-    from .testing import TestClient
+    from .testing import CliRunner, TestClient
     from .typing import (
         AfterRequestHook,
         BeforeRequestHook,
@@ -56,6 +57,13 @@ if t.TYPE_CHECKING:
         View,
         ViewT,
     )
+
+
+#: A function that returns names for ``microweb shell``; see
+#: :meth:`App.shell_context_processor`.
+ShellContextProcessorT = t.TypeVar(
+    "ShellContextProcessorT", bound=t.Callable[[], t.Mapping[str, t.Any]]
+)
 
 
 class App(SetupMethods):
@@ -155,6 +163,13 @@ class App(SetupMethods):
         #: when the app freezes; see :mod:`microweb.registration`. Append a
         #: step of your own before the first request.
         self.registration_steps: list[Step] = [csrf_step]
+        #: The app's own commands, run as ``microweb --app module <name>``:
+        #: ``@app.cli.command()`` and ``app.cli.add_command(...)``. See
+        #: :doc:`cli`.
+        self.cli: click.Group = click.Group(self.name)
+        #: What ``microweb shell`` calls, with no arguments, for names to
+        #: add to its namespace; see :meth:`shell_context_processor`.
+        self.shell_context_processors: list[t.Callable[[], t.Mapping[str, t.Any]]] = []
         #: What registration decided for each callable that does not take
         #: the request, by ``id``; empty unless :attr:`request_optional`.
         self.takes_request: dict[int, bool] = {}
@@ -442,11 +457,27 @@ class App(SetupMethods):
         """Register the decorated function as a Jinja test (its name by default)."""
         return template_decorator(self.add_template_test, name)
 
+    def shell_context_processor(self, f: ShellContextProcessorT) -> ShellContextProcessorT:
+        """Add the names ``f()`` returns to the namespace of ``microweb shell``.
+
+        ::
+
+            @app.shell_context_processor
+            def shell_names():
+                return {"db": get_db(app)}
+        """
+        self._check_setup("shell_context_processor")
+        self.shell_context_processors.append(f)
+        return f
+
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
         """Register *blueprint*'s views, hooks and error handlers.
 
-        :param options: ``url_prefix``, ``subdomain``, ``url_defaults``, and
-            ``name`` to register one blueprint more than once.
+        Its :attr:`Blueprint.cli` commands join :attr:`cli`.
+
+        :param options: ``url_prefix``, ``subdomain``, ``url_defaults``,
+            ``name`` to register one blueprint more than once, and
+            ``cli_group`` to override the blueprint's.
         """
         self._check_setup("register_blueprint")
         blueprint.register(self, options)
@@ -730,6 +761,19 @@ class App(SetupMethods):
         from .testing import make_test_request
 
         return make_test_request(self, path, method, run_hooks=run_hooks, **kwargs)
+
+    def test_cli_runner(self, **kwargs: t.Any) -> CliRunner:
+        """Return a runner for the ``microweb`` command, with this app loaded.
+
+        ``runner.invoke(args=["init-db"])`` runs a command as ``microweb
+        --app ... init-db`` would; see :class:`microweb.testing.CliRunner`.
+
+        :param kwargs: As for click's :class:`~click.testing.CliRunner`.
+        """
+        # Loaded on demand: the test tools sit above the app.
+        from .testing import CliRunner
+
+        return CliRunner(self, **kwargs)
 
     def run(
         self,

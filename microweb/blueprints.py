@@ -12,6 +12,8 @@ import os
 import typing as t
 import weakref
 
+import click
+
 from .errors import exception_class_and_code
 from .helpers import default_static_url_path, get_root_path, send_from_directory
 from .registration import SetupMethods, template_decorator
@@ -34,6 +36,9 @@ if t.TYPE_CHECKING:
 
 #: A recorded setup call, replayed with the registration's state.
 DeferredSetup = t.Callable[["BlueprintSetupState"], None]
+
+#: The default ``cli_group``: the blueprint's name.
+_NAME: t.Any = object()
 
 
 class BlueprintSetupState:
@@ -112,6 +117,9 @@ class Blueprint(SetupMethods):
         app's own.
     :param root_path: The folder the others are relative to; by default
         the folder of *import_name*.
+    :param cli_group: The group its :attr:`cli` commands appear under,
+        as in ``microweb users seed``: the blueprint's name by default,
+        ``None`` for the top level of the ``microweb`` command.
     """
 
     def __init__(
@@ -126,6 +134,7 @@ class Blueprint(SetupMethods):
         static_url_path: str | None = None,
         template_folder: str | os.PathLike[str] | None = None,
         root_path: str | None = None,
+        cli_group: str | None = _NAME,
     ) -> None:
         if not name:
             raise ValueError("A blueprint needs a name.")
@@ -141,6 +150,12 @@ class Blueprint(SetupMethods):
         self.template_folder = template_folder
         self.root_path = root_path if root_path is not None else get_root_path(import_name)
         self.deferred_functions: list[DeferredSetup] = []
+        #: The blueprint's commands: ``@bp.cli.command()``. Registering the
+        #: blueprint adds them to the app's :attr:`App.cli`.
+        self.cli: click.Group = click.Group(name)
+        #: The group of :attr:`cli` on the ``microweb`` command; ``None``
+        #: puts its commands at the top level.
+        self.cli_group: str | None = name if cli_group is _NAME else cli_group
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
         self._registered_on: weakref.WeakSet[App] = weakref.WeakSet()
 
@@ -214,6 +229,14 @@ class Blueprint(SetupMethods):
             )
         for deferred in self.deferred_functions:
             deferred(state)
+        if self.cli.commands:
+            group = options["cli_group"] if "cli_group" in options else self.cli_group
+            if group == self.name:
+                group = state.name  # the name it was registered under
+            if group is None:
+                app.cli.commands.update(self.cli.commands)
+            else:
+                app.cli.add_command(self.cli, group)
         for child, child_options in self._blueprints:
             child_options = dict(child_options)
             prefix = child_options.get("url_prefix")

@@ -1,135 +1,808 @@
-"""The ``microweb`` command: serve an app, list its routes."""
+"""The ``microweb`` command: find the app, serve it, inspect it, run its commands.
+
+Built in: ``run``, ``routes``, ``shell`` and ``check``. An app adds its own
+with ``@app.cli.command()``, a blueprint with ``@bp.cli.command()``. A
+command reaches its app explicitly, by closing over it or with
+:func:`with_app`; there is no current app.
+"""
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import inspect
 import os
+import re
 import sys
+import traceback
 import typing as t
 
 import click
 
 from .app import App
+from .csrf import UNSAFE_METHODS, is_exempt
+from .routing import blueprint_chain
+
+if t.TYPE_CHECKING:
+    import types
+
+    from werkzeug.routing import Rule
+
+P = t.ParamSpec("P")
+R = t.TypeVar("R")
+
+#: The names tried for an app in a module, before looking for its only App.
+APP_NAMES = ("app", "application")
+#: The factories tried, called with no arguments, when the module has no app.
+FACTORY_NAMES = ("create_app", "make_app")
+#: The files of environment variables loaded, when python-dotenv is
+#: installed, from the current folder or the nearest parent that has them.
+DOTENV_FILES = (".env", ".microwebenv")
+
+_NO_APP = "Name the app with '--app module:app' or set MICROWEB_APP."
+
+
+class NoAppException(click.UsageError):
+    """What ``--app`` names could not be found or made into an app."""
+
+
+# Finding the app.
 
 
 def locate_app(target: str) -> App:
     """Import and return the app that *target* names.
 
-    :param target: ``module``, ``module:name``, ``module:factory()`` or a
-        path to a ``.py`` file, optionally followed by ``:name``. Without a
-        name, the module's ``app`` or ``application``, its only
-        :class:`App`, or the result of its ``create_app()`` is used.
-    :raises click.UsageError: If nothing fitting is found.
+    :param target: ``module``, ``package.module`` or ``path/to/file.py``,
+        optionally followed by ``:name``, ``:factory`` (called with no
+        arguments) or ``:factory('arg', key=1)``, whose arguments must be
+        Python literals. Without a name, the module's ``app`` or
+        ``application``, its only :class:`App`, or what ``create_app()``
+        or ``make_app()`` returns.
+    :raises NoAppException: If the module or the app is not found.
+    :raises ImportError: If the app's own code fails to import something.
     """
-    module_name, _, attr = target.partition(":")
-    if module_name.endswith(".py") or os.sep in module_name:
-        path = os.path.abspath(module_name)
-        directory, filename = os.path.split(path)
-        module_name = os.path.splitext(filename)[0]
-        if os.path.basename(filename) == "__init__.py":
-            directory, module_name = os.path.split(directory)
-        sys.path.insert(0, directory)
-    elif "" not in sys.path and os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    # A colon followed by a slash is a Windows drive, not a name.
+    module_name, *rest = re.split(r":(?![\\/])", target, maxsplit=1)
+    name = rest[0] if rest else ""
+    module = _import(module_name)
+    if not name:
+        return find_best_app(module)
+    return find_app_by_string(module, name)
+
+
+def _import(target: str) -> types.ModuleType:
+    """Import the module *target* names, a dotted name or a file path."""
+    if target.endswith(".py") or "/" in target or os.sep in target:
+        module_name = _prepare_path(target)
+    else:
+        module_name = target
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        return importlib.import_module(module_name)
     except ImportError as e:
         # Only a missing target is a usage error; an import failing inside
         # the app's own code shows its traceback.
         if e.name is None or not f"{module_name}.".startswith(f"{e.name}."):
             raise
-        raise click.UsageError(f"Could not import {module_name!r}: {e}") from None
-    if attr:
-        call = attr.endswith("()")
-        found = getattr(module, attr.removesuffix("()"), None)
-        if call and callable(found):
-            found = found()
+        raise NoAppException(f"Could not import {module_name!r}: {e}") from None
+
+
+def _prepare_path(path: str) -> str:
+    """Put the folder above *path*'s package on ``sys.path``; return its dotted name."""
+    path = os.path.realpath(path)
+    path = path[:-3] if path.endswith(".py") else path.rstrip(os.sep)
+    if os.path.basename(path) == "__init__":
+        path = os.path.dirname(path)
+    names: list[str] = []
+    while True:
+        path, name = os.path.split(path)
+        names.append(name)
+        if not os.path.exists(os.path.join(path, "__init__.py")):
+            break
+    if sys.path[0] != path:
+        sys.path.insert(0, path)
+    return ".".join(reversed(names))
+
+
+def find_best_app(module: types.ModuleType) -> App:
+    """Return *module*'s app, or make it with its factory.
+
+    :raises NoAppException: Saying what was tried, if there is none.
+    """
+    for name in APP_NAMES:
+        found = getattr(module, name, None)
         if isinstance(found, App):
             return found
-        raise click.UsageError(f"{target!r} does not name a microweb App.")
-    for name in ("app", "application"):
-        if isinstance(getattr(module, name, None), App):
-            return t.cast(App, getattr(module, name))
-    apps = [v for v in vars(module).values() if isinstance(v, App)]
+    apps = {id(v): v for v in vars(module).values() if isinstance(v, App)}
     if len(apps) == 1:
-        return apps[0]
-    factory = getattr(module, "create_app", None)
-    if callable(factory):
-        found = factory()
-        if isinstance(found, App):
-            return found
-    raise click.UsageError(
-        f"Found no single app in {module_name!r}: name it, as in"
-        f" '--app {module_name}:app'."
+        return next(iter(apps.values()))
+    module_name = module.__name__
+    if apps:
+        names = ", ".join(k for k, v in vars(module).items() if isinstance(v, App))
+        raise NoAppException(
+            f"Found several apps in {module_name!r} ({names}): name one, as in"
+            f" '--app {module_name}:name'."
+        )
+    for name in FACTORY_NAMES:
+        factory = getattr(module, name, None)
+        if inspect.isfunction(factory):
+            return _call_factory(factory, [], {}, f"{module_name}:{name}")
+    raise NoAppException(
+        f"Found no app in {module_name!r}. Tried the names"
+        f" {' and '.join(map(repr, APP_NAMES))}, a single App in the module,"
+        f" and the factories {' and '.join(f'{n}()' for n in FACTORY_NAMES)}."
+        f" Name it, as in '--app {module_name}:name'."
     )
 
 
-class _AppState:
-    def __init__(self, target: str | None) -> None:
-        self.target = target
+def find_app_by_string(module: types.ModuleType, expression: str) -> App:
+    """Return the app that *expression*, ``name`` or ``factory(args)``, names in *module*.
 
-    def load(self) -> App:
-        if not self.target:
-            raise click.UsageError(
-                "Name the app with '--app module:app' or set MICROWEB_APP."
+    The arguments are parsed as Python literals with :mod:`ast`, never
+    evaluated. A function named without parentheses is called with no
+    arguments.
+
+    :raises NoAppException: If *expression* is neither, or names no app.
+    """
+    module_name = module.__name__
+    label = f"{module_name}:{expression}"
+    try:
+        node: ast.expr | None = ast.parse(expression.strip(), mode="eval").body
+    except SyntaxError:
+        node = None
+    called = isinstance(node, ast.Call)
+    func = node.func if isinstance(node, ast.Call) else node
+    if not isinstance(func, ast.Name):
+        raise NoAppException(
+            f"{expression!r} is not a name or a call: use '--app {module_name}:name'"
+            f" or '--app {module_name}:create_app(\"arg\", key=1)'."
+        )
+    args: list[t.Any] = []
+    kwargs: dict[str, t.Any] = {}
+    if isinstance(node, ast.Call):
+        try:
+            args = [ast.literal_eval(arg) for arg in node.args]
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    raise ValueError("** is not a literal")
+                kwargs[keyword.arg] = ast.literal_eval(keyword.value)
+        except (ValueError, TypeError, SyntaxError):
+            raise NoAppException(
+                f"The arguments in {label!r} must be Python literals: strings,"
+                " numbers, lists, dicts, True, False or None."
+            ) from None
+    try:
+        found = getattr(module, func.id)
+    except AttributeError:
+        raise NoAppException(f"Module {module_name!r} has no {func.id!r}.") from None
+    if called or (not isinstance(found, App) and inspect.isfunction(found)):
+        if not callable(found):
+            raise NoAppException(f"{module_name}:{func.id} is not callable.")
+        return _call_factory(found, args, kwargs, label)
+    if isinstance(found, App):
+        return found
+    raise NoAppException(
+        f"{label!r} is a {type(found).__name__}, not a microweb App."
+    )
+
+
+def _call_factory(
+    factory: t.Callable[..., t.Any],
+    args: list[t.Any],
+    kwargs: dict[str, t.Any],
+    label: str,
+) -> App:
+    """Call an app factory, checking its arguments first."""
+    try:
+        inspect.signature(factory).bind(*args, **kwargs)
+    except TypeError as e:
+        raise NoAppException(
+            f"Could not call {label}: {e}. Pass its arguments, as in"
+            f" '--app {label.partition('(')[0]}(\"arg\", key=1)'."
+        ) from None
+    except ValueError:
+        pass  # no signature to check; call it and see
+    found = factory(*args, **kwargs)
+    if not isinstance(found, App):
+        raise NoAppException(f"{label} returned {found!r}, not a microweb App.")
+    return found
+
+
+# The environment.
+
+
+def load_dotenv(path: str | os.PathLike[str] | None = None, *, defaults: bool = True) -> bool:
+    """Load environment variables from *path*, then ``.env`` and ``.microwebenv``.
+
+    Each file is looked for in the current folder and its parents. No
+    variable already set is overridden, so the environment beats *path*,
+    which beats ``.env``, which beats ``.microwebenv``.
+
+    :param defaults: Load ``.env`` and ``.microwebenv``.
+    :return: Whether python-dotenv is installed; without it nothing is
+        loaded (a tip says so if the files exist).
+    """
+    try:
+        dotenv = importlib.import_module("dotenv")
+    except ImportError:
+        if defaults and any(os.path.isfile(name) for name in DOTENV_FILES):
+            click.secho(
+                " * Tip: there are .env files here; install python-dotenv to use them.",
+                err=True,
+                fg="yellow",
             )
-        return locate_app(self.target)
+        return False
+    if path is not None:
+        dotenv.load_dotenv(path, override=False, encoding="utf-8")
+    if defaults:
+        for name in DOTENV_FILES:
+            found = dotenv.find_dotenv(name, usecwd=True)
+            if found:
+                dotenv.load_dotenv(found, override=False, encoding="utf-8")
+    return True
 
 
-@click.group()
+class ScriptInfo:
+    """What the ``microweb`` command knows of its app: the context's ``obj``.
+
+    :param app_import_path: What ``--app`` named; ``MICROWEB_APP`` when
+        ``None``.
+    :param app: An app already made, as ``app.test_cli_runner()`` passes;
+        then nothing is imported and no ``.env`` file is loaded.
+    :param load_dotenv: Load ``.env`` and ``.microwebenv`` before finding
+        the app.
+    """
+
+    def __init__(
+        self,
+        app_import_path: str | None = None,
+        app: App | None = None,
+        load_dotenv: bool = True,
+    ) -> None:
+        self.app_import_path = app_import_path
+        #: The file ``--env-file`` named.
+        self.env_file: str | None = None
+        self.load_dotenv_defaults = load_dotenv and app is None
+        self._app = app
+        self._env_loaded = False
+
+    def load_env(self) -> None:
+        """Load the ``--env-file`` and the ``.env`` files, once."""
+        if not self._env_loaded:
+            self._env_loaded = True
+            if self.env_file is not None or self.load_dotenv_defaults:
+                load_dotenv(self.env_file, defaults=self.load_dotenv_defaults)
+
+    @property
+    def names_an_app(self) -> bool:
+        """Whether an app was given, named, or set in ``MICROWEB_APP``."""
+        self.load_env()
+        return bool(self._app or self.app_import_path or os.environ.get("MICROWEB_APP"))
+
+    def load_app(self) -> App:
+        """Return the app, finding it on the first call.
+
+        :raises NoAppException: If no app is named, or it is not found.
+        """
+        if self._app is None:
+            self.load_env()
+            target = self.app_import_path or os.environ.get("MICROWEB_APP")
+            if not target:
+                raise NoAppException(_NO_APP)
+            self._app = locate_app(target)
+        return self._app
+
+
+pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)
+
+
+def with_app(f: t.Callable[t.Concatenate[App, P], R]) -> t.Callable[P, R]:
+    """Pass the app to a command function as its first argument.
+
+    ::
+
+        @app.cli.command()
+        @click.argument("count", type=int)
+        @with_app
+        def seed(app, count):
+            ...
+
+    The app is the one ``--app`` names, or the one
+    ``app.test_cli_runner()`` is bound to. Put ``with_app`` under click's
+    decorators.
+
+    :raises click.UsageError: When the command runs, if no app is named
+        or it is not found.
+    """
+
+    @functools.wraps(f)
+    def command(*args: P.args, **kwargs: P.kwargs) -> R:
+        info = click.get_current_context().find_object(ScriptInfo)
+        if info is None:
+            raise click.UsageError(
+                f"{f.__name__} needs an app: run it through the microweb command"
+                " or app.test_cli_runner()."
+            )
+        return f(info.load_app(), *args, **kwargs)
+
+    return command
+
+
+# The command.
+
+
+class MicrowebGroup(click.Group):
+    """A group of the built-in commands and the app's :attr:`App.cli` commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        info = ctx.ensure_object(ScriptInfo)
+        if not info.names_an_app:
+            return sorted(names)
+        try:
+            names.update(info.load_app().cli.list_commands(ctx))
+        except NoAppException as e:
+            # Help still lists the built-in commands, after the reason.
+            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
+        except Exception:
+            click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as e:
+            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
+            return None
+        return app.cli.get_command(ctx, cmd_name)
+
+
+def _set_app(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(ScriptInfo).app_import_path = value
+
+
+def _set_env_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    info = ctx.ensure_object(ScriptInfo)
+    if value is not None:
+        try:
+            importlib.import_module("dotenv")
+        except ImportError:
+            raise click.BadParameter(
+                "python-dotenv must be installed to load an env file:"
+                " pip install python-dotenv.",
+                ctx,
+                param,
+            ) from None
+        info.env_file = value
+    # Now, so that MICROWEB_APP and other options' variables can come from it.
+    info.load_env()
+
+
+@click.group(cls=MicrowebGroup)
+@click.option(
+    "--env-file",
+    "-e",
+    type=click.Path(exists=True, dir_okay=False),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_env_file,
+    help="Load environment variables from this file, before .env and"
+    " .microwebenv (python-dotenv must be installed).",
+)
 @click.option(
     "--app",
-    "target",
-    envvar="MICROWEB_APP",
+    "-A",
     metavar="IMPORT",
-    help="The app: 'module:name', 'module' or 'path/to/file.py'. [env MICROWEB_APP]",
+    envvar="MICROWEB_APP",
+    is_eager=True,
+    expose_value=False,
+    callback=_set_app,
+    help="The app: 'module', 'module:name', 'module:create_app(\"arg\")' or"
+    " 'path/to/file.py'. [env MICROWEB_APP]",
 )
 @click.version_option(package_name="microweb")
-@click.pass_context
-def cli(ctx: click.Context, target: str | None) -> None:
-    """Serve and inspect microweb apps."""
-    ctx.obj = _AppState(target)
+def cli() -> None:
+    """Serve and inspect microweb apps, and run their commands.
+
+    Name the app with --app or MICROWEB_APP; its own commands are listed
+    below with the built-in ones.
+    """
 
 
 @cli.command()
 @click.option("--host", "-h", default="127.0.0.1", show_default=True, help="The interface to bind.")
 @click.option("--port", "-p", default=5000, show_default=True, help="The port to bind.")
-@click.option("--debug/--no-debug", default=None, help="Debug mode: reloader and debugger.")
+@click.option(
+    "--debug/--no-debug",
+    default=None,
+    envvar="MICROWEB_DEBUG",
+    help="Debug mode: reloader and debugger. [env MICROWEB_DEBUG]",
+)
 @click.option("--reload/--no-reload", default=None, help="Restart when code changes.")
-@click.pass_obj
+@click.option(
+    "--extra-files",
+    multiple=True,
+    metavar="PATHS",
+    help=f"More files whose change restarts the server, separated by {os.pathsep!r}.",
+)
+@click.option(
+    "--exclude-patterns",
+    multiple=True,
+    metavar="PATTERNS",
+    help=f"fnmatch patterns of files the reloader ignores, separated by {os.pathsep!r}.",
+)
+@click.option(
+    "--cert",
+    metavar="PATH",
+    help="Serve HTTPS with this certificate file, or 'adhoc' for a"
+    " throwaway one (needs the cryptography package).",
+)
+@click.option(
+    "--key",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The private key file of --cert.",
+)
+@with_app
 def run(
-    state: _AppState, host: str, port: int, debug: bool | None, reload: bool | None
+    app: App,
+    host: str,
+    port: int,
+    debug: bool | None,
+    reload: bool | None,
+    extra_files: tuple[str, ...],
+    exclude_patterns: tuple[str, ...],
+    cert: str | None,
+    key: str | None,
 ) -> None:
     """Serve the app with the development server (not for production)."""
-    app = state.load()
+    ssl_context = _ssl_context(cert, key)
     if debug is not None:
         app.debug = debug
+    if os.environ.get("WERKZEUG_RUN_MAIN") != "true":  # once, not again in the reloader
+        click.secho(
+            " * Development server, not for production: deploy with a WSGI server"
+            " such as gunicorn or waitress.",
+            err=True,
+            fg="yellow",
+        )
     app.run(
         host,
         port,
         use_reloader=app.debug if reload is None else reload,
         use_debugger=app.debug,
+        extra_files=_split_paths(extra_files) or None,
+        exclude_patterns=_split_paths(exclude_patterns) or None,
+        ssl_context=ssl_context,
     )
 
 
-@cli.command()
-@click.pass_obj
-def routes(state: _AppState) -> None:
-    """List the app's routes: endpoint, methods and rule."""
-    app = state.load()
-    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
-    rows = [
-        (
-            rule.endpoint,
-            ", ".join(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})),
-            rule.rule,
+def _split_paths(values: tuple[str, ...]) -> list[str]:
+    return [path for value in values for path in value.split(os.pathsep) if path]
+
+
+def _ssl_context(cert: str | None, key: str | None) -> str | tuple[str, str] | None:
+    """Check ``--cert`` and ``--key``; return werkzeug's ``ssl_context``."""
+    if cert is None:
+        if key is not None:
+            raise click.BadParameter("'--key' needs '--cert'.", param_hint="'--key'")
+        return None
+    if cert == "adhoc":
+        if key is not None:
+            raise click.BadParameter(
+                "'--cert adhoc' makes its own key; leave '--key' out.", param_hint="'--key'"
+            )
+        try:
+            importlib.import_module("cryptography")
+        except ImportError:
+            raise click.BadParameter(
+                "'adhoc' needs the cryptography package: pip install cryptography.",
+                param_hint="'--cert'",
+            ) from None
+        return "adhoc"
+    if not os.path.isfile(cert):
+        raise click.BadParameter(
+            f"No file {cert!r}: give a certificate file, or 'adhoc'.", param_hint="'--cert'"
         )
-        for rule in rules
-    ]
-    headers = ("Endpoint", "Methods", "Rule")
-    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(3)]
-    for row in (headers, tuple("-" * w for w in widths), *rows):
+    if key is None:
+        raise click.BadParameter(
+            "'--cert' with a certificate file needs '--key'.", param_hint="'--key'"
+        )
+    return cert, key
+
+
+#: How ``routes --sort`` orders the rules.
+_ROUTE_ORDER: dict[str, t.Callable[[Rule, str], tuple[str, ...]]] = {
+    "endpoint": lambda rule, methods: (rule.endpoint, rule.rule),
+    "methods": lambda rule, methods: (methods, rule.rule),
+    "rule": lambda rule, methods: (rule.rule, rule.endpoint),
+}
+
+
+@cli.command()
+@click.option(
+    "--sort",
+    "-s",
+    type=click.Choice(list(_ROUTE_ORDER)),
+    default="endpoint",
+    show_default=True,
+    help="The column to sort by.",
+)
+@click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
+@with_app
+def routes(app: App, sort: str, all_methods: bool) -> None:
+    """List the app's routes: endpoint, methods and rule.
+
+    A Host or Subdomain column shows when the app matches on them.
+    """
+    rules = list(app.url_map.iter_rules())
+    if not rules:
+        click.echo("No routes.")
+        return
+    hidden = set() if all_methods else {"HEAD", "OPTIONS"}
+    methods = {id(rule): ", ".join(sorted((rule.methods or set()) - hidden)) for rule in rules}
+    rules.sort(key=lambda rule: _ROUTE_ORDER[sort](rule, methods[id(rule)]))
+    headers = ["Endpoint", "Methods"]
+    rows = [[rule.endpoint, methods[id(rule)]] for rule in rules]
+    if app.url_map.host_matching:
+        headers.append("Host")
+        for row, rule in zip(rows, rules):
+            row.append(rule.host or "")
+    elif app.router.subdomain_matching or any(rule.subdomain for rule in rules):
+        headers.append("Subdomain")
+        for row, rule in zip(rows, rules):
+            row.append(rule.subdomain or "")
+    headers.append("Rule")
+    for row, rule in zip(rows, rules):
+        row.append(rule.rule)
+    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
+    for row in (headers, ["-" * w for w in widths], *rows):
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def make_shell_context(app: App) -> dict[str, t.Any]:
+    """Return the namespace of ``microweb shell``: ``app`` and what the processors add."""
+    namespace: dict[str, t.Any] = {"app": app}
+    for processor in app.shell_context_processors:
+        namespace.update(processor())
+    return namespace
+
+
+def _stdin_is_a_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ipython(namespace: dict[str, t.Any], banner: str) -> None:
+    ipython = importlib.import_module("IPython")
+    click.echo(banner)
+    ipython.start_ipython(argv=[], user_ns=namespace)
+
+
+def _bpython(namespace: dict[str, t.Any], banner: str) -> None:
+    bpython = importlib.import_module("bpython")
+    bpython.embed(locals_=namespace, banner=banner)
+
+
+def _python(namespace: dict[str, t.Any], banner: str) -> None:
+    import code
+
+    try:
+        import readline
+        import rlcompleter
+    except ImportError:
+        pass  # no line editing on this platform
+    else:
+        readline.set_completer(rlcompleter.Completer(namespace).complete)
+        readline.parse_and_bind("tab: complete")
+    startup = os.environ.get("PYTHONSTARTUP")
+    if startup and os.path.isfile(startup):
+        with open(startup, encoding="utf-8") as f:
+            exec(compile(f.read(), startup, "exec"), namespace)
+    code.interact(banner=banner, local=namespace, exitmsg="")
+
+
+#: The shells ``shell`` can start, in the order ``auto`` tries them.
+_SHELLS: dict[str, t.Callable[[dict[str, t.Any], str], None]] = {
+    "ipython": _ipython,
+    "bpython": _bpython,
+    "python": _python,
+}
+
+
+@cli.command()
+@click.option(
+    "--interface",
+    "-i",
+    type=click.Choice(["auto", *_SHELLS]),
+    default="auto",
+    show_default=True,
+    help="The shell; auto tries IPython, then bpython, then the standard one.",
+)
+@with_app
+def shell(app: App, interface: str) -> None:
+    """Run a Python shell with the app in its namespace.
+
+    The namespace holds 'app' and what app.shell_context_processor
+    functions return. When stdin is not a terminal, the piped source runs
+    instead:
+
+        echo 'print(app.name)' | microweb --app hello shell
+    """
+    namespace = make_shell_context(app)
+    if not _stdin_is_a_terminal():
+        exec(compile(sys.stdin.read(), "<stdin>", "exec"), namespace)
+        return
+    banner = (
+        f"Python {sys.version} on {sys.platform}\n"
+        f"App: {app.name}\nInstance: {app.instance_path}"
+    )
+    names = list(_SHELLS) if interface == "auto" else [interface]
+    for name in names:
+        try:
+            return _SHELLS[name](namespace, banner)
+        except ImportError:
+            if interface != "auto":
+                raise click.UsageError(f"{name} is not installed.") from None
+
+
+class Risk(t.NamedTuple):
+    """A deployment risk that ``microweb check`` reports."""
+
+    #: What is wrong.
+    problem: str
+    #: How to fix it.
+    fix: str
+
+
+#: The shortest ``SECRET_KEY`` that ``check`` accepts, in bytes.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def deployment_risks(app: App) -> list[Risk]:
+    """Return the risks of serving *app*, as configured, in production.
+
+    ``microweb check`` prints them; a test can assert there are none.
+    """
+    config = app.config
+    risks: list[Risk] = []
+    if app.debug:
+        risks.append(Risk("DEBUG is on.", "set DEBUG = False in production."))
+    secret_key = config["SECRET_KEY"]
+    key_fix = (
+        "set it from the environment or the instance config to a value"
+        " such as secrets.token_hex(32)."
+    )
+    if not secret_key:
+        risks.append(Risk("SECRET_KEY is not set: sessions and CSRF tokens fail.", key_fix))
+    else:
+        size = len(secret_key.encode() if isinstance(secret_key, str) else secret_key)
+        if size < MIN_SECRET_KEY_LENGTH:
+            risks.append(
+                Risk(
+                    f"SECRET_KEY is {size} bytes long: shorter than"
+                    f" {MIN_SECRET_KEY_LENGTH}, it is easier to guess.",
+                    key_fix,
+                )
+            )
+    if not config["SESSION_COOKIE_SECURE"]:
+        risks.append(
+            Risk(
+                "SESSION_COOKIE_SECURE is off: the session cookie is sent over plain HTTP too.",
+                "serve over HTTPS and set SESSION_COOKIE_SECURE = True.",
+            )
+        )
+    if not config["TRUSTED_HOSTS"]:
+        risks.append(
+            Risk(
+                "TRUSTED_HOSTS is not set: the app answers any Host header.",
+                "list the hosts you serve, as in TRUSTED_HOSTS = ['example.com'].",
+            )
+        )
+    if config["MAX_CONTENT_LENGTH"] is None:
+        risks.append(
+            Risk(
+                "MAX_CONTENT_LENGTH is not set: a request body may be of any size.",
+                "set a limit in bytes, as in MAX_CONTENT_LENGTH = 16 * 1024 * 1024.",
+            )
+        )
+    if not config["CSRF_ENABLED"]:
+        unsafe = _unprotected_endpoints(app)
+        if unsafe:
+            risks.append(
+                Risk(
+                    f"CSRF_ENABLED is off, and these endpoints accept"
+                    f" {', '.join(sorted(UNSAFE_METHODS))}: {', '.join(unsafe)}.",
+                    "set CSRF_ENABLED = True and put csrf_token() in every form;"
+                    " mark views that authenticate otherwise with csrf_exempt.",
+                )
+            )
+    risks.extend(_static_folder_risks(app))
+    return risks
+
+
+def _unprotected_endpoints(app: App) -> list[str]:
+    """The endpoints that accept an unsafe method and are not exempt from CSRF."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions.get(rule.endpoint)
+        if (
+            view is not None
+            and rule.redirect_to is None
+            and not rule.build_only
+            and (rule.methods or set()) & UNSAFE_METHODS
+            and not is_exempt(app, view, blueprint_chain(rule.endpoint))
+        ):
+            found.add(rule.endpoint)
+    return sorted(found)
+
+
+def _static_folder_risks(app: App) -> list[Risk]:
+    """Static folders that would serve code, the instance folder or the app's folder."""
+    folders = {}
+    if app.static_folder is not None:
+        folders[os.path.realpath(app.static_folder)] = "The static folder"
+    for name, blueprint in app.blueprints.items():
+        if blueprint.static_folder is not None:
+            path = os.path.realpath(os.path.join(blueprint.root_path, blueprint.static_folder))
+            folders.setdefault(path, f"Blueprint {name!r}'s static folder")
+    root = os.path.realpath(app.root_path)
+    instance = os.path.realpath(app.instance_path)
+    risks = []
+    fix = "serve a folder that holds static files only, such as 'static'."
+    for folder, label in folders.items():
+        if _contains(folder, instance):
+            risks.append(
+                Risk(f"{label} {folder} holds the instance folder {instance}.", fix)
+            )
+        elif _contains(folder, root):
+            risks.append(Risk(f"{label} {folder} holds the app's folder {root}.", fix))
+        else:
+            code = _python_file_in(folder)
+            if code is not None:
+                risks.append(
+                    Risk(f"{label} {folder} holds Python code: {code}.", "move the code out of it.")
+                )
+    return risks
+
+
+def _contains(folder: str, path: str) -> bool:
+    """Whether *path* is *folder* or inside it."""
+    try:
+        return os.path.commonpath([folder, path]) == folder
+    except ValueError:
+        return False  # different drives
+
+
+def _python_file_in(folder: str) -> str | None:
+    """The first ``.py`` file under *folder*, or ``None``."""
+    for directory, _, files in os.walk(folder):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                return os.path.join(directory, name)
+    return None
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Exit with status 1 if there is any risk.")
+@with_app
+def check(app: App, strict: bool) -> None:
+    """Check the app's configuration for deployment risks.
+
+    Run it with the production configuration. Each risk is printed with
+    its fix, one per line.
+    """
+    risks = deployment_risks(app)
+    for risk in risks:
+        click.echo(f"{risk.problem} Fix: {risk.fix}")
+    if not risks:
+        click.echo("No risks found.")
+    elif strict:
+        raise click.exceptions.Exit(1)
 
 
 def main() -> None:

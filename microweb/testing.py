@@ -1,14 +1,17 @@
-"""Testing: a test client and requests to call views with directly."""
+"""Testing: a test client, requests to call views with directly, a CLI runner."""
 
 from __future__ import annotations
 
 import typing as t
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+import click.testing
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request as _WerkzeugRequest
 
 if t.TYPE_CHECKING:
+    import click
     from werkzeug.test import TestResponse
 
     from .app import App
@@ -127,3 +130,47 @@ def make_test_request(
                 " what a hook answers."
             )
     return request
+
+
+class CliRunner(click.testing.CliRunner):
+    """click's test runner, bound to an app: ``app.test_cli_runner()``.
+
+    ::
+
+        def test_init_db(app):
+            result = app.test_cli_runner().invoke(args=["init-db"])
+            assert "Initialized" in result.output
+
+    :param app: The app that commands run with, as if ``--app`` named it.
+    :param kwargs: As for click's :class:`~click.testing.CliRunner`.
+    """
+
+    def __init__(self, app: App, **kwargs: t.Any) -> None:
+        #: The app every command runs with.
+        self.app = app
+        super().__init__(**kwargs)
+
+    def invoke(  # type: ignore[override]  # cli is optional here
+        self,
+        cli: click.Command | None = None,
+        args: str | Sequence[str] | None = None,
+        **kwargs: t.Any,
+    ) -> click.testing.Result:
+        """Run *cli* with *args* and return its result; nothing is raised.
+
+        :param cli: The command; by default the ``microweb`` command, so
+            ``args=["routes"]`` and the app's own commands work. Any
+            command may use :func:`~microweb.cli.with_app`.
+        :param args: The arguments, a list or one shell-quoted string.
+        :param kwargs: As for click's ``CliRunner.invoke``: ``input``,
+            ``env``, ``catch_exceptions``...
+        """
+        # The command line sits beside the test tools; loaded when used.
+        from .cli import ScriptInfo
+        from .cli import cli as microweb_cli
+
+        if cli is None:
+            cli = microweb_cli
+            kwargs.setdefault("prog_name", "microweb")
+        kwargs.setdefault("obj", ScriptInfo(app=self.app))
+        return super().invoke(cli, args, **kwargs)

@@ -12,12 +12,13 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 import werkzeug.serving
 from click.testing import CliRunner, Result
 
-from microweb import App
-from microweb.cli import cli
+from microweb import App, Request
+from microweb.cli import cli, with_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,9 +44,10 @@ def users(request):
 app.register_blueprint(admin)
 """
 
+# Sorted by endpoint, as routes does by default.
 EXPECTED_ROWS = [
-    ["index", "GET", "/"],
     ["admin.users", "GET", "/admin/users"],
+    ["index", "GET", "/"],
     ["item", "GET, POST", "/items/<int:item_id>"],
 ]
 
@@ -416,3 +418,141 @@ def test_python_dash_m_help() -> None:
     assert "Usage: microweb" in result.stdout
     assert "routes" in result.stdout
     assert "run" in result.stdout
+
+
+# The app's own commands.
+
+
+def test_app_command_through_test_cli_runner(app: App) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        click.echo(f"Initialized the database of {app.name}.")
+
+    result = app.test_cli_runner().invoke(args=["init-db"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Initialized the database of test_app.\n"
+
+
+def test_app_command_in_a_factory_closes_over_its_app(
+    write_module: WriteModule, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = write_module(
+        """
+        import click
+        from microweb import App
+
+        def create_app(name="made"):
+            app = App(name)
+
+            @app.cli.command("init-db")
+            @click.option("--drop", is_flag=True)
+            def init_db(drop):
+                click.echo(f"init {app.name} drop={drop}")
+
+            return app
+        """
+    ).stem
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    result = invoke("--app", module, "init-db", "--drop")
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "init made drop=True\n"
+
+
+def test_with_app_passes_the_app_first(app: App) -> None:
+    @app.cli.command()
+    @click.argument("count", type=int)
+    @with_app
+    def seed(loaded: App, count: int) -> None:
+        click.echo(f"{loaded is app} {count}")
+
+    result = app.test_cli_runner().invoke(args=["seed", "3"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "True 3\n"
+    assert seed.name == "seed"
+
+
+def test_with_app_on_a_standalone_command(app: App) -> None:
+    @click.command()
+    @with_app
+    def hello(loaded: App) -> None:
+        click.echo(loaded.name)
+
+    assert app.test_cli_runner().invoke(hello).output == "test_app\n"
+    result = CliRunner().invoke(hello)
+    assert result.exit_code == 2
+    assert "needs an app" in result.output
+
+
+def test_app_command_with_add_command(app: App) -> None:
+    @click.command("greet")
+    @click.argument("name")
+    def greet(name: str) -> None:
+        click.echo(f"Hello, {name}!")
+
+    app.cli.add_command(greet)
+
+    assert app.test_cli_runner().invoke(args=["greet", "ann"]).output == "Hello, ann!\n"
+    assert app.test_cli_runner().invoke(args="greet bob").output == "Hello, bob!\n"
+
+
+def test_app_commands_appear_in_help(
+    write_module: WriteModule, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_module(
+        APP_SOURCE
+        + '''
+@app.cli.command("init-db")
+def init_db():
+    """Create the tables."""
+'''
+    )
+
+    result = invoke("--app", str(path), "--help")
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^  init-db\s+Create the tables\.$", result.output, re.M)
+    for name in ("check", "routes", "run", "shell"):
+        assert re.search(rf"^  {name}\s", result.output, re.M)
+
+
+def test_built_in_commands_win_over_the_apps(app: App) -> None:
+    @app.cli.command("routes")
+    def mine() -> None:
+        click.echo("mine")
+
+    result = app.test_cli_runner().invoke(args=["routes"])
+
+    assert "Endpoint" in result.output
+
+
+def test_unknown_command_names_the_missing_app() -> None:
+    result = invoke("init-db")
+
+    assert result.exit_code == 2
+    assert "MICROWEB_APP" in result.output
+    assert "No such command 'init-db'" in result.output
+
+
+def test_test_cli_runner_runs_built_in_commands(app: App) -> None:
+    @app.route("/hello")
+    def hello(request: Request) -> str:
+        return "hello"
+
+    result = app.test_cli_runner().invoke(args=["routes"])
+
+    assert result.exit_code == 0, result.output
+    assert ["hello", "GET", "/hello"] in route_rows(result.output)
+
+
+def test_test_cli_runner_ignores_microweb_app(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MICROWEB_APP", "no_such_microweb_module_from_env")
+
+    result = app.test_cli_runner().invoke(args=["routes"])
+
+    assert result.exit_code == 0, result.output
