@@ -577,37 +577,53 @@ def _stdin_is_a_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _ipython(namespace: dict[str, t.Any], banner: str) -> None:
+#: Starts a shell with a namespace and a banner.
+StartShell = t.Callable[[dict[str, t.Any], str], None]
+
+
+def _ipython() -> StartShell:
     ipython = importlib.import_module("IPython")
-    click.echo(banner)
-    ipython.start_ipython(argv=[], user_ns=namespace)
+
+    def start(namespace: dict[str, t.Any], banner: str) -> None:
+        click.echo(banner)
+        ipython.start_ipython(argv=[], user_ns=namespace)
+
+    return start
 
 
-def _bpython(namespace: dict[str, t.Any], banner: str) -> None:
+def _bpython() -> StartShell:
     bpython = importlib.import_module("bpython")
-    bpython.embed(locals_=namespace, banner=banner)
+
+    def start(namespace: dict[str, t.Any], banner: str) -> None:
+        bpython.embed(locals_=namespace, banner=banner)
+
+    return start
 
 
-def _python(namespace: dict[str, t.Any], banner: str) -> None:
+def _python() -> StartShell:
     import code
 
-    try:
-        import readline
-        import rlcompleter
-    except ImportError:
-        pass  # no line editing on this platform
-    else:
-        readline.set_completer(rlcompleter.Completer(namespace).complete)
-        readline.parse_and_bind("tab: complete")
-    startup = os.environ.get("PYTHONSTARTUP")
-    if startup and os.path.isfile(startup):
-        with open(startup, encoding="utf-8") as f:
-            exec(compile(f.read(), startup, "exec"), namespace)
-    code.interact(banner=banner, local=namespace, exitmsg="")
+    def start(namespace: dict[str, t.Any], banner: str) -> None:
+        try:
+            import readline
+            import rlcompleter
+        except ImportError:
+            pass  # no line editing on this platform
+        else:
+            readline.set_completer(rlcompleter.Completer(namespace).complete)
+            readline.parse_and_bind("tab: complete")
+        startup = os.environ.get("PYTHONSTARTUP")
+        if startup and os.path.isfile(startup):
+            with open(startup, encoding="utf-8") as f:
+                exec(compile(f.read(), startup, "exec"), namespace)
+        code.interact(banner=banner, local=namespace, exitmsg="")
+
+    return start
 
 
-#: The shells ``shell`` can start, in the order ``auto`` tries them.
-_SHELLS: dict[str, t.Callable[[dict[str, t.Any], str], None]] = {
+#: The shells ``shell`` can start, in the order ``auto`` tries them; each
+#: loader raises ImportError if its shell is not installed.
+_SHELLS: dict[str, t.Callable[[], StartShell]] = {
     "ipython": _ipython,
     "bpython": _bpython,
     "python": _python,
@@ -641,13 +657,15 @@ def shell(app: App, interface: str) -> None:
         f"Python {sys.version} on {sys.platform}\n"
         f"App: {app.name}\nInstance: {app.instance_path}"
     )
-    names = list(_SHELLS) if interface == "auto" else [interface]
-    for name in names:
+    for name in list(_SHELLS) if interface == "auto" else [interface]:
         try:
-            return _SHELLS[name](namespace, banner)
+            start = _SHELLS[name]()
         except ImportError:
-            if interface != "auto":
-                raise click.UsageError(f"{name} is not installed.") from None
+            if interface == "auto":
+                continue
+            raise click.UsageError(f"{name} is not installed.") from None
+        start(namespace, banner)
+        return
 
 
 class Risk(t.NamedTuple):
@@ -743,7 +761,7 @@ def _unprotected_endpoints(app: App) -> list[str]:
 
 def _static_folder_risks(app: App) -> list[Risk]:
     """Static folders that would serve code, the instance folder or the app's folder."""
-    folders = {}
+    folders: dict[str, str] = {}
     if app.static_folder is not None:
         folders[os.path.realpath(app.static_folder)] = "The static folder"
     for name, blueprint in app.blueprints.items():
@@ -752,15 +770,15 @@ def _static_folder_risks(app: App) -> list[Risk]:
             folders.setdefault(path, f"Blueprint {name!r}'s static folder")
     root = os.path.realpath(app.root_path)
     instance = os.path.realpath(app.instance_path)
-    risks = []
+    risks: list[Risk] = []
     fix = "serve a folder that holds static files only, such as 'static'."
     for folder, label in folders.items():
-        if _contains(folder, instance):
+        if _contains(folder, root):
+            risks.append(Risk(f"{label} {folder} holds the app's folder {root}.", fix))
+        elif _contains(folder, instance):
             risks.append(
                 Risk(f"{label} {folder} holds the instance folder {instance}.", fix)
             )
-        elif _contains(folder, root):
-            risks.append(Risk(f"{label} {folder} holds the app's folder {root}.", fix))
         else:
             code = _python_file_in(folder)
             if code is not None:
