@@ -12,6 +12,7 @@ import concurrent.futures
 import html.parser
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import sys
@@ -137,12 +138,15 @@ def database(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory: pytest.TempPathFactory) -> App:
-    """One app for the module's tests: its templates and rules are compiled once."""
+    """One app for the module's tests: its templates and rules are compiled once.
+
+    The database it makes on start is the empty one each test copies.
+    """
     folder = tmp_path_factory.mktemp("notes")
     return notes.create_app(
         {
             "TESTING": True,
-            "DATABASE": str(folder / "unused.db"),
+            "DATABASE": str(folder / "empty.db"),
             "SECRET_KEY": "test key",
             # scrypt takes 0.15 s a hash; these tests hash dozens.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
@@ -153,9 +157,10 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> App:
 
 @pytest.fixture
 def app(shared_app: App, database: Path, monkeypatch: pytest.MonkeyPatch) -> App:
-    """The app, with a new database of its own for each test."""
+    """The app, with a new empty database of its own for each test."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shared_app.config["DATABASE"], database)
     monkeypatch.setitem(shared_app.config, "DATABASE", str(database))
-    notes.db.init_db(str(database))
     return shared_app
 
 
