@@ -5,7 +5,11 @@ template inheritance, a static stylesheet, a JSON API, and SQLite from the
 standard library. Serve it from the ``examples`` folder::
 
     microweb --app examples/notes run
-    python -m gunicorn --chdir examples -w 2 'notes:create_app()'
+    python -m gunicorn --chdir examples -w 2 --threads 4 'notes:create_app()'
+
+(With gunicorn, use threads: browsers open spare connections ahead of
+time, and a plain sync worker waits on such an idle connection until it
+times out.)
 
 Everything it keeps is in the instance folder (``examples/instance``): the
 database, the secret key it makes on its first run, and an optional
