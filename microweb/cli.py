@@ -264,6 +264,7 @@ class ScriptInfo:
         self.app_import_path = app_import_path
         #: The file ``--env-file`` named.
         self.env_file: str | None = None
+        #: Whether ``.env`` and ``.microwebenv`` are loaded.
         self.load_dotenv_defaults = load_dotenv and app is None
         self._app = app
         self._env_loaded = False
@@ -275,9 +276,11 @@ class ScriptInfo:
             if self.env_file is not None or self.load_dotenv_defaults:
                 load_dotenv(self.env_file, defaults=self.load_dotenv_defaults)
 
-    @property
     def names_an_app(self) -> bool:
-        """Whether an app was given, named, or set in ``MICROWEB_APP``."""
+        """Whether an app was given, named, or set in ``MICROWEB_APP``.
+
+        The environment files are loaded first, as they may set it.
+        """
         self.load_env()
         return bool(self._app or self.app_import_path or os.environ.get("MICROWEB_APP"))
 
@@ -293,9 +296,6 @@ class ScriptInfo:
                 raise NoAppException(_NO_APP)
             self._app = locate_app(target)
         return self._app
-
-
-pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)
 
 
 def with_app(f: t.Callable[t.Concatenate[App, P], R]) -> t.Callable[P, R]:
@@ -337,9 +337,10 @@ class MicrowebGroup(click.Group):
     """A group of the built-in commands and the app's :attr:`App.cli` commands."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """The built-in names and the app's; help shows why the app's are missing."""
         names = set(super().list_commands(ctx))
         info = ctx.ensure_object(ScriptInfo)
-        if not info.names_an_app:
+        if not info.names_an_app():
             return sorted(names)
         try:
             names.update(info.load_app().cli.list_commands(ctx))
@@ -351,6 +352,7 @@ class MicrowebGroup(click.Group):
         return sorted(names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A built-in command, else the app's; the app is loaded only then."""
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command

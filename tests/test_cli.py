@@ -1,4 +1,8 @@
-"""The ``microweb`` command: finding the app, ``routes`` and ``run``."""
+"""The ``microweb`` command: finding the app, its commands and the built-in ones.
+
+Most tests run the command in-process, through click's runner or
+``app.test_cli_runner()``; a few run ``python -m microweb``.
+"""
 
 from __future__ import annotations
 
@@ -59,10 +63,13 @@ WriteModule = Callable[[str], Path]
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # The CLI puts app folders on sys.path; give each test its own copy.
     monkeypatch.setattr(sys, "path", list(sys.path))
-    monkeypatch.delenv("MICROWEB_APP", raising=False)
+    for name in ("MICROWEB_APP", "MICROWEB_DEBUG", "WERKZEUG_RUN_MAIN"):
+        monkeypatch.delenv(name, raising=False)
+    # No .env file of the project's is loaded into the tests' environment.
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture
@@ -75,7 +82,7 @@ def write_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WriteModule
         path.write_text(textwrap.dedent(source))
         # Importing puts the module in sys.modules; these two calls make
         # monkeypatch remove it again at the end of the test.
-        monkeypatch.setitem(sys.modules, name, None)  # type: ignore[arg-type]
+        monkeypatch.setitem(sys.modules, name, None)
         monkeypatch.delitem(sys.modules, name)
         importlib.invalidate_caches()
         return path
@@ -785,7 +792,7 @@ def test_module_in_a_package_by_file_path(tmp_path: Path, monkeypatch: pytest.Mo
         "from microweb import App\nfrom .helpers import NAME\napp = App(NAME)\n"
     )
     for name in (package.name, f"{package.name}.helpers", f"{package.name}.site"):
-        monkeypatch.setitem(sys.modules, name, None)  # type: ignore[arg-type]
+        monkeypatch.setitem(sys.modules, name, None)
         monkeypatch.delitem(sys.modules, name)
 
     for target in (str(package / "site.py"), f"{package / 'site.py'}:app"):
@@ -923,7 +930,7 @@ def test_run_adhoc_cert_needs_cryptography(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = write_module(APP_SOURCE)
-    monkeypatch.setitem(sys.modules, "cryptography", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "cryptography", None)
 
     result = invoke("--app", str(path), "run", "--cert", "adhoc")
 
@@ -1131,7 +1138,7 @@ def test_shell_standard_interpreter(
 def test_shell_prefers_ipython(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, t.Any]] = []
     ipython = types.ModuleType("IPython")
-    ipython.start_ipython = lambda **kwargs: calls.append(kwargs)  # type: ignore[attr-defined]
+    ipython.start_ipython = lambda **kwargs: calls.append(kwargs)  # type: ignore[attr-defined]  # a stand-in module
     monkeypatch.setitem(sys.modules, "IPython", ipython)
 
     result = app.test_cli_runner().invoke(args=["shell"])
@@ -1148,8 +1155,8 @@ def test_shell_falls_back_to_bpython_then_python(
 ) -> None:
     calls: list[dict[str, t.Any]] = []
     bpython = types.ModuleType("bpython")
-    bpython.embed = lambda **kwargs: calls.append(kwargs)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "IPython", None)  # type: ignore[arg-type]
+    bpython.embed = lambda **kwargs: calls.append(kwargs)  # type: ignore[attr-defined]  # a stand-in module
+    monkeypatch.setitem(sys.modules, "IPython", None)
     monkeypatch.setitem(sys.modules, "bpython", bpython)
     runner = app.test_cli_runner()
 
@@ -1158,7 +1165,7 @@ def test_shell_falls_back_to_bpython_then_python(
     assert call["locals_"]["app"] is app
     assert "App: test_app" in call["banner"]
 
-    monkeypatch.setitem(sys.modules, "bpython", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "bpython", None)
     runner.invoke(args=["shell"])
     assert len(interact_calls) == 1
 
@@ -1167,7 +1174,7 @@ def test_shell_falls_back_to_bpython_then_python(
 def test_shell_asked_for_a_missing_interface(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "bpython", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "bpython", None)
 
     result = app.test_cli_runner().invoke(args=["shell", "-i", "bpython"])
 
@@ -1190,13 +1197,46 @@ def env_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-PRINT_ENV = "import os; print(os.environ.get('MICROWEB_CLI_TEST_A'), os.environ.get('MICROWEB_CLI_TEST_B'))"
+@pytest.fixture
+def fake_dotenv(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Stand in for python-dotenv, so these tests need nothing installed.
+
+    It reads ``NAME=value`` lines from files in the current folder, never
+    overriding, and returns the list of the files it loaded.
+    """
+    loaded: list[str] = []
+    dotenv = types.ModuleType("dotenv")
+
+    def find_dotenv(filename: str, usecwd: bool = False) -> str:
+        assert usecwd
+        return os.path.abspath(filename) if os.path.isfile(filename) else ""
+
+    def load_dotenv(path: str, override: bool = True, encoding: str | None = None) -> bool:
+        assert override is False
+        loaded.append(os.path.basename(path))
+        for line in Path(path).read_text().splitlines():
+            name, _, value = line.partition("=")
+            os.environ.setdefault(name, value)
+        return True
+
+    dotenv.find_dotenv = find_dotenv  # type: ignore[attr-defined]  # a stand-in module
+    dotenv.load_dotenv = load_dotenv  # type: ignore[attr-defined]  # a stand-in module
+    monkeypatch.setitem(sys.modules, "dotenv", dotenv)
+    return loaded
+
+
+PRINT_ENV = (
+    "import os; print(os.environ.get('MICROWEB_CLI_TEST_A'),"
+    " os.environ.get('MICROWEB_CLI_TEST_B'))"
+)
 
 
 def test_dotenv_files_are_loaded_without_overriding(
-    env_folder: Path, write_module: WriteModule, monkeypatch: pytest.MonkeyPatch
+    env_folder: Path,
+    fake_dotenv: list[str],
+    write_module: WriteModule,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pytest.importorskip("dotenv")
     path = write_module(APP_SOURCE)
     (env_folder / ".env").write_text(f"MICROWEB_APP={path}\nMICROWEB_CLI_TEST_A=env\n")
     (env_folder / ".microwebenv").write_text(
@@ -1204,29 +1244,18 @@ def test_dotenv_files_are_loaded_without_overriding(
     )
 
     result = invoke("shell", input=PRINT_ENV)
+
     assert result.output == "env microwebenv\n", result.output
+    assert fake_dotenv == [".env", ".microwebenv"]
 
     monkeypatch.setenv("MICROWEB_CLI_TEST_B", "set")
     monkeypatch.setenv("MICROWEB_CLI_TEST_A", "set")
     assert invoke("shell", input=PRINT_ENV).output == "set set\n"
 
 
-def test_dotenv_files_are_found_in_parent_folders(
-    env_folder: Path, write_module: WriteModule, monkeypatch: pytest.MonkeyPatch
+def test_env_file_option_comes_first(
+    env_folder: Path, fake_dotenv: list[str], write_module: WriteModule
 ) -> None:
-    pytest.importorskip("dotenv")
-    path = write_module(APP_SOURCE)
-    (env_folder / ".env").write_text(f"MICROWEB_APP={path}\n")
-    (env_folder / "sub").mkdir()
-    monkeypatch.chdir(env_folder / "sub")
-
-    result = invoke("routes")
-
-    assert_routes(result)
-
-
-def test_env_file_option_comes_first(env_folder: Path, write_module: WriteModule) -> None:
-    pytest.importorskip("dotenv")
     path = write_module(APP_SOURCE)
     (env_folder / ".env").write_text("MICROWEB_CLI_TEST_A=env\nMICROWEB_CLI_TEST_B=env\n")
     (env_folder / "prod.env").write_text(f"MICROWEB_APP={path}\nMICROWEB_CLI_TEST_A=prod\n")
@@ -1234,22 +1263,57 @@ def test_env_file_option_comes_first(env_folder: Path, write_module: WriteModule
     result = invoke("--env-file", "prod.env", "shell", input=PRINT_ENV)
 
     assert result.output == "prod env\n", result.output
+    assert fake_dotenv == ["prod.env", ".env"]
+
+
+def test_env_file_option_must_exist(env_folder: Path, fake_dotenv: list[str]) -> None:
+    result = invoke("--env-file", "missing.env", "routes")
+
+    assert result.exit_code == 2
+    assert "missing.env" in result.output
 
 
 def test_dotenv_files_give_app_commands_to_help(
-    env_folder: Path, write_module: WriteModule
+    env_folder: Path, fake_dotenv: list[str], write_module: WriteModule
 ) -> None:
-    pytest.importorskip("dotenv")
     path = write_module(APP_SOURCE + "\n@app.cli.command()\ndef ping():\n    pass\n")
     (env_folder / ".env").write_text(f"MICROWEB_APP={path}\n")
 
     assert re.search(r"^  ping\s", invoke("--help").output, re.M)
 
 
+def test_dotenv_files_are_loaded_once(
+    env_folder: Path, fake_dotenv: list[str], write_module: WriteModule
+) -> None:
+    path = write_module(APP_SOURCE + "\n@app.cli.command()\ndef ping():\n    pass\n")
+    (env_folder / ".env").write_text(f"MICROWEB_APP={path}\n")
+
+    assert invoke("ping").exit_code == 0
+    assert fake_dotenv == [".env"]
+
+
+def test_with_python_dotenv_files_are_found_in_parent_folders(
+    env_folder: Path, write_module: WriteModule, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The one test of the real python-dotenv, an optional dependency.
+    pytest.importorskip("dotenv")
+    path = write_module(APP_SOURCE)
+    (env_folder / ".env").write_text(f"MICROWEB_APP={path}\nMICROWEB_CLI_TEST_A=env\n")
+    (env_folder / ".microwebenv").write_text(
+        "MICROWEB_CLI_TEST_A=microwebenv\nMICROWEB_CLI_TEST_B=microwebenv\n"
+    )
+    (env_folder / "sub").mkdir()
+    monkeypatch.chdir(env_folder / "sub")
+
+    result = invoke("shell", input=PRINT_ENV)
+
+    assert result.output == "env microwebenv\n", result.output
+
+
 def test_without_python_dotenv_nothing_is_loaded(
     env_folder: Path, monkeypatch: pytest.MonkeyPatch, write_module: WriteModule
 ) -> None:
-    monkeypatch.setitem(sys.modules, "dotenv", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "dotenv", None)
     path = write_module(APP_SOURCE)
     (env_folder / ".env").write_text("MICROWEB_CLI_TEST_A=env\n")
 
@@ -1264,12 +1328,15 @@ def test_without_python_dotenv_nothing_is_loaded(
     assert "python-dotenv must be installed" in result.output
 
 
-def test_test_cli_runner_loads_no_dotenv_file(app: App, env_folder: Path) -> None:
+def test_test_cli_runner_loads_no_dotenv_file(
+    app: App, env_folder: Path, fake_dotenv: list[str]
+) -> None:
     (env_folder / ".env").write_text("MICROWEB_CLI_TEST_A=env\n")
 
     result = app.test_cli_runner().invoke(args=["shell"], input=PRINT_ENV)
 
     assert result.output == "None None\n"
+    assert fake_dotenv == []
 
 
 # The deployment check.
