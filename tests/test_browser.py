@@ -37,7 +37,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -294,7 +298,21 @@ class Browser:
         """Send *form* with its submit button and wait until the next page is loaded."""
         button = self.find("button[type=submit]", form)
         button.click()
-        self.until(ec.staleness_of(button), "the form was not sent")
+
+        def left_the_page(driver: WebDriver) -> bool:
+            try:
+                button.is_enabled()
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                # While the next page replaces this one, chromedriver may
+                # report the node as no longer in the document this way.
+                if "does not belong to the document" in (error.msg or ""):
+                    return True
+                raise
+            return False
+
+        self.until(left_the_page, "the form was not sent")
         self.until(
             lambda driver: driver.execute_script("return document.readyState") == "complete",
             "the page did not load",

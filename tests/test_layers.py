@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "__init__": 5,
     "testing": 6,
     "cli": 6,
+    "deployment": 6,
     "__main__": 6,
     "compat": 6,
 }
