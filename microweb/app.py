@@ -52,18 +52,12 @@ if t.TYPE_CHECKING:
         ContextProcessor,
         ErrorHandler,
         ResponseReturnValue,
+        ShellContextProcessorT,
         TeardownHook,
         TemplateCallableT,
         View,
         ViewT,
     )
-
-
-#: A function that returns names for ``microweb shell``; see
-#: :meth:`App.shell_context_processor`.
-ShellContextProcessorT = t.TypeVar(
-    "ShellContextProcessorT", bound=t.Callable[[], t.Mapping[str, t.Any]]
-)
 
 
 class App(SetupMethods):

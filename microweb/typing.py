@@ -68,3 +68,7 @@ TeardownT = t.TypeVar("TeardownT", bound=TeardownHook)
 ErrorHandlerT = t.TypeVar("ErrorHandlerT", bound=ErrorHandler)
 ContextProcessorT = t.TypeVar("ContextProcessorT", bound=ContextProcessor)
 TemplateCallableT = t.TypeVar("TemplateCallableT", bound=TemplateCallable)
+#: ``processor()``: returns names for the ``microweb shell`` namespace.
+ShellContextProcessorT = t.TypeVar(
+    "ShellContextProcessorT", bound=t.Callable[[], "Mapping[str, t.Any]"]
+)
