@@ -24,11 +24,8 @@ import json
 import os
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import typing as t
 import urllib.error
 import urllib.parse
@@ -48,14 +45,11 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
-
-import microweb
+from servers.process import ServerProcess, server_environ
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-#: How long gunicorn may take to start listening.
-START_TIMEOUT = 20.0
 #: How long any one thing in the browser may take: a page, a redirect.
 WAIT = 10.0
 PASSWORD = "correct horse battery staple"
@@ -81,103 +75,52 @@ CHROMIUM_ARGUMENTS = [
 # -- the server ---------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Site:
     """The notes app under gunicorn, and what the tests need to reach it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        #: gunicorn's own output, shown when a test fails.
-        self.output = root / "gunicorn.out"
-        self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
+        self.server = ServerProcess(
+            "gunicorn serving the notes app",
+            self.command,
+            root / "gunicorn.out",
+            server_environ(),
+            ready=self.answers,
+        )
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://127.0.0.1:{self.server.port}"
 
-    def command(self) -> list[str]:
+    def command(self, port: int) -> list[str]:
         config = {"DATABASE": str(self.root / "notes.db"), "SECRET_KEY": secrets.token_hex(32)}
         return [
             sys.executable, "-m", "gunicorn",
             "--chdir", str(EXAMPLES),
             "--workers", "2",
-            "--bind", f"127.0.0.1:{self.port}",
+            "--bind", f"127.0.0.1:{port}",
             "--graceful-timeout", "2",
             "--no-control-socket",
             f"notes:create_app({config!r})",
         ]  # fmt: skip
 
-    def start(self) -> None:
-        """Start gunicorn and wait, a bounded time, until it accepts connections."""
-        # The server runs the microweb these tests import, not another one.
-        paths = [str(Path(microweb.__file__).parent.parent), os.environ.get("PYTHONPATH", "")]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
-        # A free port may be taken again before gunicorn binds it: retry.
-        for _ in range(3):
-            self.port = free_port()
-            with self.output.open("ab") as output:
-                self.process = subprocess.Popen(
-                    self.command(),
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            if self._wait_until_listening():
-                return
-            self.stop()
-        pytest.fail(f"gunicorn did not start the notes app:\n{self.log()}")
-
-    def _wait_until_listening(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    pass
-            except OSError:
-                time.sleep(0.05)
-                continue
-            # Listening; the workers may still be importing the app: ask
-            # for a page until one answers.
-            try:
-                with urllib.request.urlopen(self.url + "/auth/login", timeout=WAIT) as response:
-                    return bool(response.status == 200)
-            except (OSError, http.client.HTTPException):
-                time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        """Stop gunicorn by its PID: SIGTERM, then SIGKILL if it lingers."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
+    def answers(self, port: int) -> bool:
+        # Listening; the workers may still be importing the app.
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+            with urllib.request.urlopen(self.url + "/auth/login", timeout=WAIT) as response:
+                return bool(response.status == 200)
+        except (OSError, http.client.HTTPException):
+            return False
 
     def log(self) -> str:
-        return self.output.read_text(errors="replace") if self.output.exists() else ""
+        return self.server.log()
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Site]:
     site = Site(tmp_path_factory.mktemp("notes-site"))
-    try:
-        site.start()
+    with site.server:
         yield site
-    finally:
-        site.stop()
 
 
 # -- the browser --------------------------------------------------------------

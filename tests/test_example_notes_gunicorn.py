@@ -15,31 +15,19 @@ from __future__ import annotations
 import http.client
 import http.cookies
 import json
-import os
 import re
-import socket
-import subprocess
 import sys
-import time
 import typing as t
 import urllib.parse
 from pathlib import Path
 
 import pytest
-
-import microweb
+from servers.process import ServerProcess, server_environ
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-START_TIMEOUT = 20.0
 REQUEST_TIMEOUT = 10.0
 #: At most this many rounds of requests to see both workers answer.
 MAX_ROUNDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Browser:
@@ -91,48 +79,34 @@ def server(tmp_path: Path) -> t.Iterator[tuple[int, Path, Path]]:
     """gunicorn serving the notes app with two workers; stopped by its PID."""
     instance = tmp_path / "instance"
     access_log = tmp_path / "access.log"
-    output = tmp_path / "gunicorn.out"
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "NOTES_SECRET_KEY"}
-    # The server imports the microweb these tests import.
-    root = str(Path(microweb.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-    command = [
-        sys.executable, "-m", "gunicorn",
-        "--chdir", str(EXAMPLES),
-        "--workers", "2",
-        "--bind", f"127.0.0.1:{port}",
-        "--graceful-timeout", "2",
-        "--no-control-socket",
-        "--access-logfile", str(access_log),
-        # %(p)s is the pid of the worker that answered.
-        "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-        f"notes:create_app(None, instance_path={str(instance)!r})",
-    ]  # fmt: skip
-    with output.open("wb") as out:
-        process = subprocess.Popen(
-            command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{output.read_text()}")
-            try:
-                status, _, _ = Browser(port).request("GET", "/auth/login")
-            except OSError:
-                time.sleep(0.05)
-                continue
-            if status == 200:
-                break
-        yield port, instance, access_log
-    finally:
-        process.terminate()  # SIGTERM to gunicorn's master, by its PID
+    environ = server_environ()
+    environ.pop("NOTES_SECRET_KEY", None)
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn",
+            "--chdir", str(EXAMPLES),
+            "--workers", "2",
+            "--bind", f"127.0.0.1:{port}",
+            "--graceful-timeout", "2",
+            "--no-control-socket",
+            "--access-logfile", str(access_log),
+            # %(p)s is the pid of the worker that answered.
+            "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
+            f"notes:create_app(None, instance_path={str(instance)!r})",
+        ]  # fmt: skip
+
+    def answers(port: int) -> bool:
+        # Listening; the workers may still be importing the app.
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            return Browser(port).request("GET", "/auth/login")[0] == 200
+        except (OSError, http.client.HTTPException):
+            return False
+
+    with ServerProcess(
+        "gunicorn serving the notes app", command, tmp_path / "gunicorn.out", environ, answers
+    ) as gunicorn:
+        yield gunicorn.port, instance, access_log
 
 
 def workers(access_log: Path, method: str, path: str, status: int) -> set[str]:

@@ -15,22 +15,17 @@ import http.client
 import json
 import os
 import socket
-import subprocess
 import sys
-import time
 import typing as t
 from pathlib import Path
 
 import pytest
 from servers.hostile_app import make_root
+from servers.process import ServerProcess, server_environ
 from test_hostile_input import CASES, Case, check_answer, cut_short, mount_of
-
-import microweb
 
 SERVERS = ["gunicorn", "waitress", "werkzeug"]
 HERE = Path(__file__).parent
-#: How long a server may take to start listening.
-START_TIMEOUT = 20.0
 #: How long a request may take; none should take more than a moment.
 REQUEST_TIMEOUT = 10.0
 
@@ -46,12 +41,6 @@ SERVER_REFUSES: dict[tuple[str, str], set[int]] = {
     ("werkzeug", "very long URL"): {414},
     ("werkzeug", "huge cookie"): {431},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def command(kind: str, port: int) -> list[str]:
@@ -81,63 +70,22 @@ class Server:
         self.kind = kind
         #: Where the views record what they were handed, one JSON line each.
         self.log = root / f"{kind}.jsonl"
-        #: The server's own output, shown when it fails to start.
-        self.output = root / f"{kind}.out"
         self.log.touch()
-        # The server runs the microweb these tests import, not another one.
-        paths = [str(HERE / "servers"), str(Path(microweb.__file__).parent.parent)]
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(paths + [os.environ.get("PYTHONPATH", "")]),
-            "HOSTILE_ROOT": str(root),
-            "HOSTILE_LOG": str(self.log),
-        }
-        self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
+        environ = server_environ(HOSTILE_ROOT=str(root), HOSTILE_LOG=str(self.log))
+        environ["PYTHONPATH"] = os.pathsep.join([str(HERE / "servers"), environ["PYTHONPATH"]])
+        self.process = ServerProcess(
+            kind, lambda port: command(kind, port), root / f"{kind}.out", environ
+        )
+
+    @property
+    def port(self) -> int:
+        return self.process.port
 
     def start(self) -> None:
-        """Start the server and wait until it accepts connections."""
-        # A free port may be taken again before the server binds it: retry.
-        for _ in range(3):
-            self.port = free_port()
-            with self.output.open("wb") as output:
-                self.process = subprocess.Popen(
-                    command(self.kind, self.port),
-                    env=self.env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            if self._wait_until_listening():
-                return
-        pytest.fail(f"{self.kind} did not start:\n{self.output.read_text()}")
-
-    def _wait_until_listening(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            except OSError:
-                time.sleep(0.05)
-            else:
-                return True
-        self.stop()
-        return False
+        self.process.start()
 
     def stop(self) -> None:
-        """Stop the server by its PID, killing it if it does not stop."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        self.process.stop()
 
     def send(self, request: bytes, *, half_close: bool = False) -> tuple[int | None, bytes]:
         """Send *request* and read the answer.
