@@ -30,10 +30,10 @@ from .helpers import (
     open_file,
     send_from_directory,
 )
-from .endpoints import Endpoint, Prepared, prepare
+from .endpoints import Endpoint, Prepared, prepare, url_defaults_of
 from .logging import create_logger
 from .registration import SetupMethods, check_signature, describe, template_decorator
-from .routing import Router
+from .routing import Router, blueprint_chain
 from .wrappers import Request, Response, response_from
 
 if t.TYPE_CHECKING:
@@ -55,6 +55,8 @@ if t.TYPE_CHECKING:
         ShellContextProcessorT,
         TeardownHook,
         TemplateCallableT,
+        URLDefaultCallback,
+        URLValuePreprocessor,
         View,
         ViewT,
     )
@@ -153,6 +155,13 @@ class App(SetupMethods):
         #: Template context processors by blueprint name, ``None`` for the
         #: app's: ``f(request)`` returns a dict of names for every template.
         self.template_context_processors: dict[str | None, list[ContextProcessor]] = {}
+        #: URL value preprocessors by blueprint name, ``None`` for the
+        #: app's: ``f(request, endpoint, values)`` runs before the
+        #: before-hooks.
+        self.url_value_preprocessors: dict[str | None, list[URLValuePreprocessor]] = {}
+        #: URL default functions by blueprint name, ``None`` for the app's:
+        #: ``f(request, endpoint, values)`` runs when ``url_for`` builds.
+        self.url_default_functions: dict[str | None, list[URLDefaultCallback]] = {}
         #: Run over every view, hook, error handler and context processor
         #: when the app freezes; see :mod:`microweb.registration`. Append a
         #: step of your own before the first request.
@@ -289,14 +298,25 @@ class App(SetupMethods):
         role: Role,
         arguments: t.Iterable[str] | None = (),
         rule: str | None = None,
+        endpoint: str | None = None,
     ) -> None:
-        """Decide at registration how *f* is called, or refuse it."""
+        """Decide at registration how *f* is called, or refuse it.
+
+        :param endpoint: A view's endpoint: if URL value preprocessors
+            already serve it, it is checked only with the rule arguments it
+            names, since they may take the others out.
+        """
+        preprocessed = endpoint is not None and any(
+            self.url_value_preprocessors.get(scope)
+            for scope in (None, *blueprint_chain(endpoint))
+        )
         takes_request = check_signature(
             f,
             role,
             arguments=arguments,
             rule=rule,
             request_optional=self.request_optional,
+            preprocessed=preprocessed,
         )
         if not takes_request:
             self.takes_request[id(f)] = False
@@ -346,7 +366,7 @@ class App(SetupMethods):
         view = view_func if view_func is not None else existing
         if view is not None:
             if _calls_view(rule_obj):
-                self._check(view, "view", self.router.arguments(rule_obj), rule)
+                self._check(view, "view", self.router.arguments(rule_obj), rule, endpoint)
             else:
                 self._check(view, "view", None)
             self.view_functions[endpoint] = view
@@ -370,7 +390,7 @@ class App(SetupMethods):
                 # Only the request is known; the rules check it when added.
                 self._check(f, "view", None)
             for rule in rules:
-                self._check(f, "view", rule.arguments, rule.rule)
+                self._check(f, "view", rule.arguments, rule.rule, endpoint)
             self.view_functions[endpoint] = f
             return f
 
@@ -420,6 +440,58 @@ class App(SetupMethods):
         self._check_setup("context_processor")
         self._check(f, "context_processor")
         self.template_context_processors.setdefault(blueprint, []).append(f)
+
+    def add_url_value_preprocessor(
+        self, f: URLValuePreprocessor, blueprint: str | None = None
+    ) -> None:
+        """Run ``f(request, endpoint, values)`` after routing, before the before-hooks.
+
+        The ``url_value_preprocessor`` decorators call this.
+
+        :param blueprint: Only for that blueprint's endpoints; ``None`` for
+            every request, matched or not.
+        :raises TypeError: If *f* cannot be called with the request, the
+            endpoint and the values.
+        """
+        self._check_setup("url_value_preprocessor")
+        self._check(f, "url_value_preprocessor")
+        self.url_value_preprocessors.setdefault(blueprint, []).append(f)
+
+    def add_url_defaults(self, f: URLDefaultCallback, blueprint: str | None = None) -> None:
+        """Let ``f(request, endpoint, values)`` fill in the values of each URL built.
+
+        The ``url_defaults`` decorators call this.
+
+        :param blueprint: Only for URLs of that blueprint's endpoints;
+            ``None`` for every URL.
+        :raises TypeError: If *f* cannot be called with the request, the
+            endpoint and the values.
+        """
+        self._check_setup("url_defaults")
+        self._check(f, "url_defaults")
+        self.url_default_functions.setdefault(blueprint, []).append(f)
+
+    def inject_url_defaults(
+        self, request: Request | None, endpoint: str, values: dict[str, t.Any]
+    ) -> None:
+        """Call the URL default functions for *endpoint* on *values*, in place.
+
+        The app's run first, then those of the endpoint's blueprints, outer
+        to inner. :func:`~microweb.url_for` and :meth:`url_for` call this
+        when the app has any.
+
+        :param request: The request being handled, or ``None`` outside one.
+        :param endpoint: The full endpoint name, ``"blueprint.name"``.
+        """
+        prepared = self.prepared
+        if self._serving and prepared is not None:
+            functions = prepared.url_defaults
+        else:
+            # Registrations may still change: run the steps over them now.
+            functions = url_defaults_of(self)
+        for scope in (None, *reversed(blueprint_chain(endpoint))):
+            for f in functions.get(scope, ()):
+                f(request, endpoint, values)
 
     def add_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
         """Make *f* a Jinja filter, under its own name by default."""
@@ -716,6 +788,8 @@ class App(SetupMethods):
         :raises RuntimeError: If ``SERVER_NAME`` is not set.
         :raises werkzeug.routing.BuildError: If no rule matches.
         """
+        if self.url_default_functions:
+            self.inject_url_defaults(None, endpoint, values)
         return self.router.build_outside_request(
             self.config,
             endpoint,

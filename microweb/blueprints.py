@@ -31,6 +31,10 @@ if t.TYPE_CHECKING:
         ErrorHandlerT,
         TeardownT,
         TemplateCallableT,
+        URLDefaultCallback,
+        URLDefaultCallbackT,
+        URLValuePreprocessor,
+        URLValuePreprocessorT,
     )
     from .wrappers import Request, Response
 
@@ -274,6 +278,20 @@ class Blueprint(SetupMethods):
         """Add ``f(request)``'s names to templates rendered by this blueprint's views."""
         self.record(lambda s: s.app.add_context_processor(f, blueprint=s.name))
 
+    def add_url_value_preprocessor(self, f: URLValuePreprocessor) -> None:
+        """Run ``f(request, endpoint, values)`` before this blueprint's views.
+
+        See :meth:`App.add_url_value_preprocessor`.
+        """
+        self.record(lambda s: s.app.add_url_value_preprocessor(f, blueprint=s.name))
+
+    def add_url_defaults(self, f: URLDefaultCallback) -> None:
+        """Let ``f(request, endpoint, values)`` fill in URLs of this blueprint's endpoints.
+
+        See :meth:`App.add_url_defaults`.
+        """
+        self.record(lambda s: s.app.add_url_defaults(f, blueprint=s.name))
+
     @property
     def has_static_folder(self) -> bool:
         """Whether the blueprint serves a static folder."""
@@ -352,3 +370,13 @@ class Blueprint(SetupMethods):
             return f
 
         return decorator
+
+    def app_url_value_preprocessor(self, f: URLValuePreprocessorT) -> URLValuePreprocessorT:
+        """Run ``f(request, endpoint, values)`` on every request to the app."""
+        self.record_once(lambda s: s.app.add_url_value_preprocessor(f))
+        return f
+
+    def app_url_defaults(self, f: URLDefaultCallbackT) -> URLDefaultCallbackT:
+        """Let ``f(request, endpoint, values)`` fill in every URL the app builds."""
+        self.record_once(lambda s: s.app.add_url_defaults(f))
+        return f

@@ -22,6 +22,8 @@ if t.TYPE_CHECKING:
         BeforeRequestHook,
         ContextProcessor,
         TeardownHook,
+        URLDefaultCallback,
+        URLValuePreprocessor,
         View,
     )
     from .wrappers import Request, Response
@@ -75,6 +77,8 @@ class Prepared(t.NamedTuple):
     error_handlers: HandlerSpec
     #: The context processors, as the steps returned them.
     context_processors: dict[str | None, list[ContextProcessor]]
+    #: The URL default functions, as the steps returned them.
+    url_defaults: dict[str | None, list[URLDefaultCallback]]
 
 
 def prepare(app: App, fast: bool) -> Prepared:
@@ -101,15 +105,7 @@ def prepare(app: App, fast: bool) -> Prepared:
             target = Target(
                 role, endpoint, blueprint, methods, app.takes_request.get(id(f), True)
             )
-            rv = f
-            for step in app.registration_steps:
-                new = step(app, rv, target)
-                if new is not rv and not target.takes_request:
-                    # A step that wraps a callable without the request
-                    # returns one that takes it (see registration.Step).
-                    target = target._replace(takes_request=True)
-                rv = new
-            derived[key] = rv
+            rv = derived[key] = run_steps(app, f, target)
         return rv
 
     def hooks(kind: HookKind, blueprints: tuple[str, ...]) -> tuple[t.Any, ...]:
@@ -125,6 +121,14 @@ def prepare(app: App, fast: bool) -> Prepared:
             for f in reversed(registry.get(scope, ()))
         )
 
+    def preprocessors(blueprints: tuple[str, ...]) -> tuple[t.Any, ...]:
+        registry = app.url_value_preprocessors
+        return tuple(
+            derive(f, "url_value_preprocessor", scope)
+            for scope in (None, *reversed(blueprints))
+            for f in registry.get(scope, ())
+        )
+
     teardowns: dict[str | None, tuple[TeardownHook, ...]] = {}
 
     def endpoint(name: str | None, view: View, blueprints: tuple[str, ...]) -> Endpoint:
@@ -133,6 +137,12 @@ def prepare(app: App, fast: bool) -> Prepared:
         if teardown:
             teardowns[name] = teardown
         before = hooks("before_request", blueprints)
+        processors = preprocessors(blueprints)
+        if processors:
+            # perf: URL value preprocessors ride in the before chain as one
+            # hook, put there only for endpoints that have them, so dispatch
+            # has no step of its own for them.
+            before = (preprocess_url_values(processors), *before)
         return Endpoint(name, view, before, after, teardown, blueprints, fast and not after)
 
     methods_of: dict[str, set[str]] = {}
@@ -161,8 +171,65 @@ def prepare(app: App, fast: bool) -> Prepared:
         scope: [derive(p, "context_processor", scope) for p in registered]
         for scope, registered in app.template_context_processors.items()
     }
+    url_defaults = {
+        scope: [derive(f, "url_defaults", scope) for f in registered]
+        for scope, registered in app.url_default_functions.items()
+    }
     unmatched = endpoint(None, _missing_view(""), ())
-    return Prepared(endpoints, options, unmatched, teardowns, error_handlers, processors)
+    return Prepared(
+        endpoints, options, unmatched, teardowns, error_handlers, processors, url_defaults
+    )
+
+
+def preprocess_url_values(
+    processors: tuple[URLValuePreprocessor, ...],
+) -> BeforeRequestHook:
+    """Return the before-hook that runs *processors* in order.
+
+    Each is called as ``processor(request, request.endpoint,
+    request.view_args)``. Dispatch reads ``request.view_args`` after the
+    before-hooks, so what a processor takes out of it never reaches the
+    view.
+    """
+
+    def url_value_preprocessors(request: Request) -> None:
+        for processor in processors:
+            processor(request, request.endpoint, request.view_args)
+
+    return url_value_preprocessors
+
+
+def url_defaults_of(app: App) -> dict[str | None, list[URLDefaultCallback]]:
+    """Run *app*'s registration steps over its URL default functions now.
+
+    ``App.inject_url_defaults`` uses this before the app serves, when the
+    registrations may still change; once it serves, it reads
+    :attr:`Prepared.url_defaults`.
+    """
+    return {
+        scope: [
+            run_steps(
+                app,
+                f,
+                Target("url_defaults", None, scope, frozenset(), app.takes_request.get(id(f), True)),
+            )
+            for f in registered
+        ]
+        for scope, registered in app.url_default_functions.items()
+    }
+
+
+def run_steps(app: App, f: t.Any, target: Target) -> t.Any:
+    """Return what *app*'s registration steps make of *f*, registered as *target*."""
+    rv = f
+    for step in app.registration_steps:
+        new = step(app, rv, target)
+        if new is not rv and not target.takes_request:
+            # A step that wraps a callable without the request returns one
+            # that takes it (see registration.Step).
+            target = target._replace(takes_request=True)
+        rv = new
+    return rv
 
 
 def _missing_view(endpoint: str) -> View:

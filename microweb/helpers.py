@@ -145,6 +145,10 @@ def url_for(
     if endpoint[:1] == ".":
         blueprint = request.blueprint
         endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+    app = request.app
+    if app.url_default_functions:
+        # perf: one dict test for apps without URL default functions.
+        app.inject_url_defaults(request, endpoint, values)
     return build_url(
         request.url_adapter(),
         endpoint,

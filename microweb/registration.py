@@ -39,6 +39,10 @@ if t.TYPE_CHECKING:
         ErrorHandlerT,
         TeardownT,
         TemplateCallableT,
+        URLDefaultCallback,
+        URLDefaultCallbackT,
+        URLValuePreprocessor,
+        URLValuePreprocessorT,
         ViewT,
     )
 
@@ -50,6 +54,8 @@ Role = t.Literal[
     "teardown_request",
     "errorhandler",
     "context_processor",
+    "url_value_preprocessor",
+    "url_defaults",
 ]
 
 #: The kinds of request hooks.
@@ -63,6 +69,8 @@ ROLE_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "teardown_request": ("exc",),
     "errorhandler": ("error",),
     "context_processor": (),
+    "url_value_preprocessor": ("endpoint", "values"),
+    "url_defaults": ("endpoint", "values"),
 }
 
 _DECORATORS = {
@@ -72,6 +80,8 @@ _DECORATORS = {
     "teardown_request": "a teardown_request hook",
     "errorhandler": "an error handler",
     "context_processor": "a context processor",
+    "url_value_preprocessor": "a url_value_preprocessor",
+    "url_defaults": "a url_defaults function",
 }
 
 class Target(t.NamedTuple):
@@ -119,6 +129,7 @@ def check_signature(
     arguments: t.Iterable[str] | None = (),
     rule: str | None = None,
     request_optional: bool = False,
+    preprocessed: bool = False,
 ) -> bool:
     """Decide how *f* is called in *role*, or refuse it with the fix.
 
@@ -131,6 +142,10 @@ def check_signature(
     :param rule: A view's rule, named in the error.
     :param request_optional: Accept a callable that does not take the
         request (the compatibility layer's Flask-style callables).
+    :param preprocessed: For a view: a URL value preprocessor may take
+        rule arguments out of ``view_args`` before the call, so the view
+        is checked only with those of *arguments* it names (all of them if
+        it takes ``**kwargs``).
     :return: Whether *f* takes the request first.
     :raises TypeError: If *f* is a coroutine function, or cannot be called
         so; the message names it and shows a signature that works.
@@ -151,6 +166,8 @@ def check_signature(
     except (TypeError, ValueError):  # builtins and C callables: trust them
         return True
     names = tuple(arguments or ())
+    if preprocessed and role == "view":
+        names = _named(signature, names)
     after = ROLE_ARGUMENTS[role]
     try:
         if arguments is None:
@@ -177,6 +194,11 @@ def check_signature(
             " A view takes the request first, then each of the rule's"
             " arguments by name."
         )
+        if "unexpected keyword argument" in reason:
+            hint += (
+                " (If a url_value_preprocessor takes the argument out,"
+                " register the preprocessor before the view.)"
+            )
     else:
         call = ", ".join(["request", *after])
         where = ""
@@ -186,6 +208,14 @@ def check_signature(
         f"{describe(f)}, registered as {what}{where}, cannot be called as"
         f" {name}({call}): {reason}.{hint} Define it as: def {name}({fix}): ..."
     ) from None
+
+
+def _named(signature: inspect.Signature, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Return those of *names* that *signature* takes by name."""
+    parameters = signature.parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return names
+    return tuple(n for n in names if n in parameters)
 
 
 def _binds_without_request(
@@ -224,9 +254,10 @@ class SetupMethods:
 
     Each decorator returns the function it was given, typed so that mypy
     checks it against the way it will be called. The class provides
-    :meth:`add_url_rule`, :meth:`add_hook`, :meth:`register_error_handler`
-    and :meth:`add_context_processor`: the app registers at once, a
-    blueprint records the call to replay on the app.
+    :meth:`add_url_rule`, :meth:`add_hook`, :meth:`register_error_handler`,
+    :meth:`add_context_processor`, :meth:`add_url_value_preprocessor` and
+    :meth:`add_url_defaults`: the app registers at once, a blueprint
+    records the call to replay on the app.
     """
 
     def add_url_rule(
@@ -247,6 +278,12 @@ class SetupMethods:
         raise NotImplementedError  # pragma: no cover
 
     def add_context_processor(self, f: ContextProcessor) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def add_url_value_preprocessor(self, f: URLValuePreprocessor) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def add_url_defaults(self, f: URLDefaultCallback) -> None:
         raise NotImplementedError  # pragma: no cover
 
     # Routes.
@@ -346,4 +383,29 @@ class SetupMethods:
         its views render.
         """
         self.add_context_processor(f)
+        return f
+
+    # URL processors.
+
+    def url_value_preprocessor(self, f: URLValuePreprocessorT) -> URLValuePreprocessorT:
+        """Run ``f(request, endpoint, values)`` after routing, before the before-hooks.
+
+        *values* is ``request.view_args``: what *f* pops from it, the view
+        does not receive. An app's preprocessor runs for every request,
+        with ``None`` for the endpoint and values when no rule matched; a
+        blueprint's runs before the blueprint's views, after the app's.
+        Register it before the views whose arguments it takes out, so
+        that their signatures are checked without them.
+        """
+        self.add_url_value_preprocessor(f)
+        return f
+
+    def url_defaults(self, f: URLDefaultCallbackT) -> URLDefaultCallbackT:
+        """Let ``f(request, endpoint, values)`` fill in *values* before ``url_for`` builds.
+
+        An app's function runs for every URL built, a blueprint's for its
+        own endpoints, after the app's. ``app.url_for`` outside a request
+        passes ``None`` for the request.
+        """
+        self.add_url_defaults(f)
         return f

@@ -56,6 +56,14 @@ TeardownHook = t.Callable[[t.Any, t.Optional[BaseException]], object]
 ErrorHandler = t.Callable[[t.Any, t.Any], ResponseReturnValue]
 #: ``processor(request)``: returns names to add to a template's context.
 ContextProcessor = t.Callable[[t.Any], "Mapping[str, t.Any]"]
+#: ``preprocessor(request, endpoint, values)``: may change ``values``, the
+#: view arguments (``None`` for both when no rule matched).
+URLValuePreprocessor = t.Callable[
+    [t.Any, t.Optional[str], t.Optional["dict[str, t.Any]"]], None
+]
+#: ``function(request, endpoint, values)``: fills in ``values`` before
+#: ``url_for`` builds a URL; the request is ``None`` outside a request.
+URLDefaultCallback = t.Callable[[t.Any, str, "dict[str, t.Any]"], None]
 #: A Jinja filter, global or test: any callable.
 TemplateCallable = t.Callable[..., t.Any]
 
@@ -67,6 +75,8 @@ AfterRequestT = t.TypeVar("AfterRequestT", bound=AfterRequestHook)
 TeardownT = t.TypeVar("TeardownT", bound=TeardownHook)
 ErrorHandlerT = t.TypeVar("ErrorHandlerT", bound=ErrorHandler)
 ContextProcessorT = t.TypeVar("ContextProcessorT", bound=ContextProcessor)
+URLValuePreprocessorT = t.TypeVar("URLValuePreprocessorT", bound=URLValuePreprocessor)
+URLDefaultCallbackT = t.TypeVar("URLDefaultCallbackT", bound=URLDefaultCallback)
 TemplateCallableT = t.TypeVar("TemplateCallableT", bound=TemplateCallable)
 #: ``processor()``: returns names for the ``microweb shell`` namespace.
 ShellContextProcessorT = t.TypeVar(

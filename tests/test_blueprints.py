@@ -1108,3 +1108,252 @@ def test_one_blueprint_on_two_apps(tmp_path: Path) -> None:
         ("first", "/"),
         ("second", "/"),
     ]
+
+
+# URL processors.
+
+
+def test_i18n_lang_code_prefix(app: App, client: TestClient) -> None:
+    """Flask's classic pattern: the language is a URL prefix, not a view argument."""
+    bp = Blueprint("frontend", __name__, url_prefix="/<lang_code>")
+
+    @bp.url_defaults
+    def add_language_code(request, endpoint, values):
+        if request is not None and "lang_code" in request.g:
+            values.setdefault("lang_code", request.g.lang_code)
+
+    @bp.url_value_preprocessor
+    def pull_lang_code(request, endpoint, values):
+        request.g.lang_code = values.pop("lang_code")
+
+    @bp.route("/")
+    def index(request):
+        return f"{request.g.lang_code}: {url_for(request, '.about')}"
+
+    @bp.route("/about")
+    def about(request):
+        return url_for(request, ".index", lang_code="de")
+
+    @app.route("/")
+    def home(request):
+        return url_for(request, "frontend.about", lang_code="en")
+
+    app.register_blueprint(bp)
+
+    assert client.get("/fr/").text == "fr: /fr/about"
+    assert client.get("/fr/about").text == "/de/"
+    assert client.get("/").text == "/en/about"
+
+
+def test_preprocessor_order_app_then_outer_to_inner(app: App, client: TestClient) -> None:
+    order: list[str] = []
+    parent = Blueprint("parent", __name__, url_prefix="/p")
+    child = Blueprint("child", __name__, url_prefix="/c")
+
+    @child.url_value_preprocessor
+    def child_pre(request, endpoint, values):
+        order.append(f"child {endpoint}")
+
+    @parent.url_value_preprocessor
+    def parent_pre(request, endpoint, values):
+        order.append(f"parent {endpoint}")
+
+    @parent.before_request
+    def parent_before(request):
+        order.append("parent before")
+
+    @app.before_request
+    def app_before(request):
+        order.append("app before")
+
+    @app.url_value_preprocessor
+    def app_pre(request, endpoint, values):
+        order.append(f"app {endpoint}")
+
+    @child.route("/")
+    def view(request):
+        return ""
+
+    @app.route("/top")
+    def top(request):
+        return ""
+
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+
+    client.get("/p/c/")
+    assert order == [
+        "app parent.child.view",
+        "parent parent.child.view",
+        "child parent.child.view",
+        "app before",
+        "parent before",
+    ]
+    order.clear()
+    client.get("/top")
+    assert order == ["app top", "app before"]
+    order.clear()
+    client.get("/nowhere")
+    assert order == ["app None", "app before"]
+
+
+def test_url_defaults_order_app_then_outer_to_inner(app: App, client: TestClient) -> None:
+    order: list[str] = []
+    parent = Blueprint("parent", __name__, url_prefix="/p")
+    child = Blueprint("child", __name__, url_prefix="/c")
+
+    @child.url_defaults
+    def child_defaults(request, endpoint, values):
+        order.append("child")
+        values["n"] = values["n"] * 10
+
+    @parent.url_defaults
+    def parent_defaults(request, endpoint, values):
+        order.append("parent")
+        values["n"] = values["n"] + 1
+
+    @app.url_defaults
+    def app_defaults(request, endpoint, values):
+        order.append(f"app {endpoint}")
+        values.setdefault("n", 1)
+
+    @child.route("/<int:n>")
+    def view(request, n):
+        return url_for(request, ".view")
+
+    @app.route("/")
+    def index(request):
+        return url_for(request, "index", q=1)
+
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+
+    assert client.get("/p/c/5").text == "/p/c/20"
+    assert order == ["app parent.child.view", "parent", "child"]
+    order.clear()
+    # An app endpoint: the app's function alone.
+    assert client.get("/").text == "/?q=1&n=1"
+    assert order == ["app index"]
+
+
+def test_blueprint_processors_serve_only_its_endpoints(app: App, client: TestClient) -> None:
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+    calls: list[str] = []
+
+    @bp.url_value_preprocessor
+    def pre(request, endpoint, values):
+        calls.append(f"pre {endpoint}")
+
+    @bp.url_defaults
+    def defaults(request, endpoint, values):
+        calls.append(f"defaults {endpoint}")
+
+    @bp.route("/")
+    def inside(request):
+        return url_for(request, "outside")
+
+    @app.route("/")
+    def outside(request):
+        return url_for(request, "bp.inside")
+
+    app.register_blueprint(bp)
+
+    assert client.get("/").text == "/bp/"
+    assert calls == ["defaults bp.inside"]
+    calls.clear()
+    assert client.get("/bp/").text == "/"
+    assert calls == ["pre bp.inside"]
+    calls.clear()
+    client.get("/missing")
+    assert calls == []
+
+
+def test_app_url_processors_from_a_blueprint(app: App, client: TestClient) -> None:
+    bp = Blueprint("bp", __name__)
+    calls: list[str] = []
+
+    @bp.app_url_value_preprocessor
+    def pre(request, endpoint, values):
+        calls.append(f"pre {endpoint}")
+
+    @bp.app_url_defaults
+    def defaults(request, endpoint, values):
+        calls.append(f"defaults {endpoint}")
+
+    @app.route("/")
+    def index(request):
+        return url_for(request, "index")
+
+    app.register_blueprint(bp)
+    app.register_blueprint(bp, name="again")
+
+    assert client.get("/").text == "/"
+    assert calls == ["pre index", "defaults index"]
+    assert app.url_value_preprocessors == {None: [pre]}
+    assert app.url_default_functions == {None: [defaults]}
+
+
+def test_blueprint_processors_per_registration(app: App, client: TestClient) -> None:
+    bp = Blueprint("bp", __name__)
+
+    @bp.url_value_preprocessor
+    def pre(request, endpoint, values):
+        request.g.where = endpoint
+
+    @bp.route("/")
+    def index(request):
+        return request.g.where
+
+    app.register_blueprint(bp, url_prefix="/one")
+    app.register_blueprint(bp, url_prefix="/two", name="two")
+
+    assert client.get("/one/").text == "bp.index"
+    assert client.get("/two/").text == "two.index"
+
+
+def test_blueprint_processors_are_checked_when_registered(app: App) -> None:
+    bp = Blueprint("bp", __name__)
+
+    @bp.url_value_preprocessor
+    def flask_style(endpoint, values):
+        pass
+
+    with pytest.raises(TypeError, match=r"def flask_style\(request, endpoint, values\)"):
+        app.register_blueprint(bp)
+
+    other = Blueprint("other", __name__)
+
+    @other.app_url_defaults
+    def no_values(request, endpoint):
+        pass
+
+    with pytest.raises(TypeError, match="a url_defaults function"):
+        app.register_blueprint(other)
+
+
+def test_blueprint_view_after_its_preprocessor_may_leave_out_the_argument(
+    app: App, client: TestClient
+) -> None:
+    before = Blueprint("before", __name__, url_prefix="/<lang>")
+    after = Blueprint("after", __name__, url_prefix="/<lang>/x")
+
+    @before.url_value_preprocessor
+    def pull(request, endpoint, values):
+        values.pop("lang")
+
+    @before.route("/")
+    def fine(request):
+        return "fine"
+
+    @after.route("/")
+    def refused(request):
+        return ""
+
+    @after.url_value_preprocessor
+    def late(request, endpoint, values):
+        values.pop("lang")
+
+    app.register_blueprint(before)
+    with pytest.raises(TypeError, match="register the preprocessor before the view"):
+        app.register_blueprint(after)
+    assert client.get("/en/").text == "fine"

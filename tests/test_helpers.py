@@ -327,3 +327,112 @@ def test_test_request_calls_a_view_as_a_function(app: App) -> None:
     request = app.test_request("/path/5?x=1")
     assert request.view_args == {"n": 5}
     assert view(request, **request.view_args) == {"n": 5, "x": "1", "self": "/path/5"}
+
+
+# url_defaults and url_for.
+
+
+def test_url_defaults_fill_in_url_for(urls: App, client: TestClient) -> None:
+    seen: list[tuple[t.Any, ...]] = []
+
+    @urls.url_defaults
+    def default_user(request, endpoint, values):
+        seen.append((request is not None, endpoint, dict(values)))
+        if endpoint == "user":
+            values.setdefault("user_id", 7)
+
+    @urls.route("/me")
+    def me(request):
+        return url_for(request, "user")
+
+    assert client.get("/me").text == "/users/7"
+    with urls.test_request("/") as request:
+        assert url_for(request, "user", user_id=3) == "/users/3"
+        assert url_for(request, "index", _anchor="a") == "/#a"
+    assert seen == [
+        (True, "user", {}),
+        (True, "user", {"user_id": 3}),
+        (True, "index", {}),
+    ]
+
+
+def test_url_defaults_with_relative_endpoints_get_the_full_name(
+    app: App, client: TestClient
+) -> None:
+    bp = Blueprint("shop", __name__, url_prefix="/shop/<currency>")
+    endpoints: list[str] = []
+
+    @bp.url_defaults
+    def currency(request, endpoint, values):
+        endpoints.append(endpoint)
+        values.setdefault("currency", request.view_args["currency"])
+
+    @bp.route("/cart")
+    def cart(request, currency):
+        return url_for(request, ".cart")
+
+    app.register_blueprint(bp)
+
+    assert client.get("/shop/eur/cart").text == "/shop/eur/cart"
+    assert endpoints == ["shop.cart"]
+
+
+def test_app_url_for_runs_url_defaults_without_a_request(urls: App) -> None:
+    urls.config["SERVER_NAME"] = "example.com"
+    seen: list[t.Any] = []
+
+    @urls.url_defaults
+    def default_user(request, endpoint, values):
+        seen.append(request)
+        values.setdefault("user_id", 1)
+
+    # Before the app serves, and after.
+    assert urls.url_for("user") == "http://example.com/users/1"
+    urls.test_client().get("/")
+    assert urls.url_for("user", _external=False) == "/users/1"
+    assert seen == [None, None]
+
+
+def test_url_defaults_before_serving_see_later_registrations(urls: App) -> None:
+    urls.config["SERVER_NAME"] = "example.com"
+    assert urls.url_for("index", _external=False) == "/"
+
+    @urls.url_defaults
+    def first(request, endpoint, values):
+        values["a"] = 1
+
+    assert urls.url_for("index", _external=False) == "/?a=1"
+
+    @urls.url_defaults
+    def second(request, endpoint, values):
+        values["b"] = 2
+
+    assert urls.url_for("index", _external=False) == "/?a=1&b=2"
+
+
+def test_url_defaults_go_through_the_registration_steps(urls: App, client: TestClient) -> None:
+    def step(app, f, target):
+        if target.role != "url_defaults":
+            return f
+
+        def wrapper(request, endpoint, values):
+            values["stepped"] = target.blueprint or "app"
+            f(request, endpoint, values)
+
+        return wrapper
+
+    urls.registration_steps.append(step)
+
+    @urls.url_defaults
+    def nothing(request, endpoint, values):
+        pass
+
+    @urls.route("/link")
+    def link(request):
+        return url_for(request, "index")
+
+    # Before serving (derived on each call) and once served (prepared).
+    with urls.test_request("/") as request:
+        assert url_for(request, "index") == "/?stepped=app"
+    assert client.get("/link").text == "/?stepped=app"
+    assert client.get("/link").text == "/?stepped=app"
