@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "templating": 4,
     "blueprints": 4,
     "endpoints": 4,
+    "views": 4,
     "app": 5,
     "__init__": 5,
     "testing": 6,
