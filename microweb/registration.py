@@ -1,7 +1,7 @@
 """What happens to a callable an app registers, and the decorators that do it.
 
-Every view, hook, error handler and context processor goes through two
-stages before it serves a request:
+Every view, hook, error handler, context processor and URL processor
+goes through two stages before it serves a request:
 
 1. **When it is registered**, :func:`check_signature` decides from its
    signature that it can be called the way the app will call it (the
