@@ -90,6 +90,10 @@ class App(SetupMethods):
         instance path instead of the root path.
     :param root_path: The folder of the app; found from *import_name* by
         default.
+    :param proxies: Turn on the compatibility layer (:doc:`compat`): the
+        Flask-style proxies ``request``, ``g``, ``session`` and
+        ``current_app``, and views and hooks that do not take the request.
+        ``False`` by default, and then nothing of it is imported or run.
     """
 
     #: The class of :class:`Request` objects; replace it in a subclass.
@@ -117,6 +121,7 @@ class App(SetupMethods):
         instance_path: str | None = None,
         instance_relative_config: bool = False,
         root_path: str | None = None,
+        proxies: bool | t.Literal["warn"] = False,
     ) -> None:
         self.import_name = import_name
         #: The folder resources are relative to.
@@ -192,6 +197,15 @@ class App(SetupMethods):
                 endpoint="static",
                 view_func=self.send_static_file,
             )
+        #: Whether the compatibility layer's proxies are on: ``False``,
+        #: ``True`` or ``"warn"``.
+        self.proxies = proxies
+        if proxies:
+            # Only an app that asks for the layer loads it; it installs its
+            # registration step and its binding request path on this app.
+            from .compat.context import enable
+
+            enable(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

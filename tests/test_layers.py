@@ -2,7 +2,8 @@
 
 A module may import, at runtime, only modules of its own layer or lower
 ones; an upward import is for type checking alone (under
-``if t.TYPE_CHECKING:``). A new module must be given a layer here.
+``if t.TYPE_CHECKING:``). A new module must be given a layer here. The
+modules of ``microweb/compat/`` are all of the ``compat`` layer.
 """
 
 from __future__ import annotations
@@ -43,12 +44,19 @@ LAYERS: dict[str, int] = {
 ON_DEMAND = {
     ("app", "testing"): "app.test_client() and app.test_request() load the test"
     " tools only when a test calls them",
+    ("app", "compat"): "App(..., proxies=True) loads the compatibility layer;"
+    " an app without proxies never does",
 }
 
 
 def runtime_imports(path: Path) -> list[tuple[str, int]]:
-    """Return (microweb module, line) for each import not under TYPE_CHECKING."""
+    """Return (microweb module, line) for each import not under TYPE_CHECKING.
+
+    In ``microweb/compat/``, ``from .x`` is the compat layer itself and
+    ``from ..x`` a module of the core.
+    """
     tree = ast.parse(path.read_text(), str(path))
+    in_compat = path.parent.name == "compat"
     found: list[tuple[str, int]] = []
 
     def visit(node: ast.AST) -> None:
@@ -58,7 +66,13 @@ def runtime_imports(path: Path) -> list[tuple[str, int]]:
                     visit(other)
                 continue
             if isinstance(child, ast.ImportFrom):
-                if child.level == 1 and child.module:
+                if in_compat and child.level == 1:
+                    found.append(("compat", child.lineno))
+                elif in_compat and child.level == 2 and child.module:
+                    found.append((child.module.split(".")[0], child.lineno))
+                elif in_compat and child.level == 2:
+                    found.extend((alias.name, child.lineno) for alias in child.names)
+                elif child.level == 1 and child.module:
                     found.append((child.module.split(".")[0], child.lineno))
                 elif child.level == 1:
                     found.extend((alias.name, child.lineno) for alias in child.names)
@@ -79,13 +93,22 @@ def test_every_module_has_a_layer() -> None:
     assert modules <= set(LAYERS), modules - set(LAYERS)
 
 
+def layer_name(path: Path) -> str:
+    return "compat" if path.parent.name == "compat" else path.stem
+
+
 def test_runtime_imports_point_down() -> None:
     upward = []
-    for path in sorted(PACKAGE.glob("*.py")):
-        name = path.stem
+    paths = sorted(PACKAGE.glob("*.py")) + sorted(PACKAGE.glob("compat/*.py"))
+    assert len(paths) > len(list(PACKAGE.glob("*.py")))  # compat is scanned
+    for path in paths:
+        name = layer_name(path)
         for target, line in runtime_imports(path):
             if LAYERS[target] > LAYERS[name] and (name, target) not in ON_DEMAND:
-                upward.append(f"{path.name}:{line} imports {target} (layer {LAYERS[target]})")
+                upward.append(
+                    f"{path.relative_to(PACKAGE)}:{line} imports {target}"
+                    f" (layer {LAYERS[target]})"
+                )
     assert not upward
 
 
@@ -105,3 +128,10 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
         "def f():\n    from .sessions import Session\n"
     )
     assert runtime_imports(module) == [("sessions", 5)]
+
+
+def test_the_checker_reads_compat_imports(tmp_path: Path) -> None:
+    module = tmp_path / "compat" / "helpers.py"
+    module.parent.mkdir()
+    module.write_text("from ..app import App\nfrom .context import g\nfrom .. import cli\n")
+    assert runtime_imports(module) == [("app", 1), ("compat", 2), ("cli", 3)]

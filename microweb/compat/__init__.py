@@ -1,0 +1,37 @@
+"""Flask's public names on microweb: the proxies, and the helpers that read them.
+
+Imported only by an app that turns proxies on (``App(..., proxies=True)``
+or :class:`Flask`); ``import microweb`` never loads it. See :doc:`compat`.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup as Markup
+from markupsafe import escape as escape
+
+from ..config import Config as Config
+from ..sessions import SessionMixin as SessionMixin
+from ..wrappers import Request as Request
+from ..wrappers import Response as Response
+from .app import Flask as Flask
+from .blueprints import Blueprint as Blueprint
+from .context import current_app as current_app
+from .context import g as g
+from .context import request as request
+from .context import session as session
+from .helpers import abort as abort
+from .helpers import after_this_request as after_this_request
+from .helpers import copy_current_request_context as copy_current_request_context
+from .helpers import flash as flash
+from .helpers import get_flashed_messages as get_flashed_messages
+from .helpers import has_app_context as has_app_context
+from .helpers import has_request_context as has_request_context
+from .helpers import jsonify as jsonify
+from .helpers import make_response as make_response
+from .helpers import redirect as redirect
+from .helpers import render_template as render_template
+from .helpers import render_template_string as render_template_string
+from .helpers import send_file as send_file
+from .helpers import send_from_directory as send_from_directory
+from .helpers import stream_with_context as stream_with_context
+from .helpers import url_for as url_for

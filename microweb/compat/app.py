@@ -1,0 +1,125 @@
+"""``Flask``: an :class:`~microweb.App` with the proxies on and Flask's spellings."""
+
+from __future__ import annotations
+
+import os
+import typing as t
+
+from ..app import App
+from ..wrappers import Request
+from . import helpers
+from .context import AppContext, RequestContext, current_request, test_request_context
+
+if t.TYPE_CHECKING:
+    from ..typing import ResponseReturnValue
+    from ..wrappers import Response
+
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+
+
+class Flask(App):
+    """An app with proxies on, built with Flask's arguments, in Flask's order.
+
+    Views and hooks may be written Flask's way, without the request, or
+    microweb's, with it; see :doc:`compat`.
+    """
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        #: ``f(exc)`` run when an application context ends; see
+        #: :meth:`teardown_appcontext`.
+        self.teardown_appcontext_funcs: list[t.Callable[..., t.Any]] = []
+        super().__init__(
+            import_name,
+            static_url_path=static_url_path,
+            static_folder=static_folder,
+            host_matching=host_matching,
+            subdomain_matching=subdomain_matching,
+            template_folder=template_folder,
+            instance_path=instance_path,
+            instance_relative_config=instance_relative_config,
+            root_path=root_path,
+            proxies=True,
+        )
+
+    @property
+    def secret_key(self) -> t.Any:
+        """``config["SECRET_KEY"]``."""
+        return self.config["SECRET_KEY"]
+
+    @secret_key.setter
+    def secret_key(self, value: t.Any) -> None:
+        self.config["SECRET_KEY"] = value
+
+    @property
+    def got_first_request(self) -> bool:
+        """Whether the app has handled a request."""
+        return self._serving
+
+    def app_context(self) -> AppContext:
+        """Return a context that binds ``current_app`` and ``g``: ``with app.app_context():``."""
+        return AppContext(self)
+
+    def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
+        """Return a context that binds a test request; takes the test client's arguments."""
+        return test_request_context(self, *args, **kwargs)
+
+    def request_context(self, environ: dict[str, t.Any]) -> RequestContext:
+        """Return a context that binds a request for *environ*."""
+        request = self.request_class(environ, self)
+        self.freeze()
+        self.router.route(request)
+        return RequestContext(self, request)
+
+    def teardown_appcontext(self, f: _F) -> _F:
+        """Call ``f(exc)`` when each request and each application context ends."""
+        self._check_setup("teardown_appcontext")
+        self.teardown_appcontext_funcs.append(f)
+        self.add_hook("teardown_request", f)
+        return f
+
+    def make_response(self, *args: t.Any) -> Response:
+        """Turn a view's return value into a response; Flask's ``make_response(rv)`` too."""
+        if args and isinstance(args[0], Request):
+            return super().make_response(*args)
+        return super().make_response(current_request(), *args)
+
+    def url_for(self, endpoint: str, **values: t.Any) -> str:
+        """Return the URL for *endpoint*, relative to the current request if there is one."""
+        return helpers.url_for(endpoint, **values)
+
+    def preprocess_request(
+        self, request: Request | None = None
+    ) -> ResponseReturnValue | None:
+        """Run the before-hooks of the current (or given) request."""
+        return super().preprocess_request(request or current_request())
+
+    def process_response(self, response: Response) -> Response:
+        """Run the current request's after-hooks on *response*."""
+        request = current_request()
+        prepared = self.prepared
+        if prepared is None:
+            self.freeze()
+            prepared = t.cast("t.Any", self.prepared)
+        endpoint = prepared.endpoints.get(request.endpoint or "", prepared.unmatched)
+        return self._process_response(request, response, endpoint)
+
+    def do_teardown_request(self, exc: BaseException | None = None) -> None:
+        """Run the current request's teardown hooks."""
+        self.finish_request(current_request(), exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
+        """Run the ``teardown_appcontext`` functions."""
+        for f in reversed(self.teardown_appcontext_funcs):
+            f(exc)

@@ -1,0 +1,423 @@
+"""The context variable behind the proxies, how a request binds it, and the proxies.
+
+One :class:`~contextvars.ContextVar` holds what is *current*: the
+:class:`~microweb.Request` being handled, or an :class:`AppContext` (from
+``app.app_context()``) when there is no request. A context variable acts
+as a thread-local under a threaded server and also keeps asyncio tasks
+apart.
+
+An app with ``proxies`` on (:func:`enable`) binds it around
+:meth:`App.dispatch <microweb.App.dispatch>` and around
+:meth:`App.finish_request <microweb.App.finish_request>` (the teardown
+hooks, which run when the server closes the body), each time in a
+``try``/``finally`` in the same function, so every way out unbinds it: a
+return, an exception, a streamed body that is closed, a client that went
+away (the server closes the body then too). Nothing stays bound between
+two calls of the app.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import typing as t
+from contextvars import ContextVar
+
+from werkzeug.local import LocalProxy
+
+from ..registration import check_signature
+from ..wrappers import Request, RequestGlobals
+
+if t.TYPE_CHECKING:
+    from types import TracebackType
+
+    from ..app import App
+    from ..registration import Target
+    from ..sessions import SessionMixin
+    from ..wrappers import Response
+
+
+class AppContext:
+    """What ``app.app_context()`` binds: the app, and a ``g`` of its own.
+
+    For CLI commands, scripts and tests that need :data:`current_app` or
+    :data:`g` without a request. A request bound inside it shares its
+    ``g``, as in Flask.
+    """
+
+    #: There is no request in an application context.
+    request: Request | None = None
+
+    def __init__(self, app: App) -> None:
+        #: The app that :data:`current_app` stands for.
+        self.app = app
+        #: The namespace :data:`g` stands for.
+        self.g = RequestGlobals()
+        self._tokens: list[t.Any] = []
+
+    def push(self) -> None:
+        """Bind this context; :meth:`pop` unbinds it."""
+        self._tokens.append(_current.set(self))
+
+    def pop(self, exc: BaseException | None = None) -> None:
+        """Run the app's ``teardown_appcontext`` functions and unbind the context."""
+        try:
+            for f in reversed(getattr(self.app, "teardown_appcontext_funcs", ())):
+                f(exc)
+        finally:
+            _current.reset(self._tokens.pop())
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc)
+
+
+class RequestContext:
+    """Binds one request, as a request being handled does: ``app.test_request_context()``.
+
+    Leaving it runs the request's teardown hooks, as the end of a request
+    does.
+    """
+
+    def __init__(self, app: App, request: Request) -> None:
+        #: The app handling the request.
+        self.app = app
+        #: The request that :data:`request` stands for.
+        self.request = request
+        self._tokens: list[t.Any] = []
+
+    @property
+    def session(self) -> SessionMixin:
+        """The request's session."""
+        return self.request.session
+
+    @property
+    def g(self) -> RequestGlobals:
+        """The request's ``g``."""
+        return self.request.g
+
+    def push(self) -> None:
+        """Bind the request; :meth:`pop` unbinds it."""
+        outer = _current.get(None)
+        if isinstance(outer, AppContext) and outer.app is self.app:
+            # Flask's g belongs to the application context: share it.
+            self.request.__dict__.setdefault("g", outer.g)
+        self.request.__dict__["request_context"] = self
+        self._tokens.append(_current.set(self.request))
+
+    def pop(self, exc: BaseException | None = None) -> None:
+        """Run the request's teardown hooks, then unbind it."""
+        try:
+            if len(self._tokens) == 1:
+                self.app.finish_request(self.request, exc)
+        finally:
+            _current.reset(self._tokens.pop())
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc)
+
+
+#: What is current: the request being handled, or an application context.
+_current: ContextVar[Request | AppContext] = ContextVar("microweb.compat.current")
+
+
+def bind(value: Request | AppContext) -> t.Any:
+    """Make *value* current; return the token for :func:`unbind`."""
+    return _current.set(value)
+
+
+def unbind(token: t.Any) -> None:
+    """Undo the :func:`bind` that returned *token*."""
+    _current.reset(token)
+
+
+def current() -> Request | AppContext | None:
+    """Return what is bound: a request, an application context, or ``None``."""
+    return _current.get(None)
+
+
+# The lookups the proxies make. Each raises the error that says what to
+# do when nothing suitable is bound.
+
+
+def current_request() -> Request:
+    """Return the request being handled.
+
+    :raises RuntimeError: If no request is bound; the message says why and
+        what to do.
+    """
+    value = _current.get(None)
+    if value is None or value.__class__ is AppContext:
+        raise RuntimeError(unbound_message("request", value))
+    return value  # type: ignore[return-value]  # not an AppContext, so a Request
+
+
+def current_app_object() -> App:
+    """Return the app of the bound request or application context.
+
+    :raises RuntimeError: If nothing is bound.
+    """
+    value = _current.get(None)
+    if value is None:
+        raise RuntimeError(unbound_message("current_app", None))
+    return value.app
+
+
+def current_g() -> RequestGlobals:
+    """Return the ``g`` of the bound request or application context.
+
+    :raises RuntimeError: If nothing is bound.
+    """
+    value = _current.get(None)
+    if value is None:
+        raise RuntimeError(unbound_message("g", None))
+    return value.g
+
+
+def current_session() -> SessionMixin:
+    """Return the session of the request being handled.
+
+    :raises RuntimeError: If no request is bound.
+    """
+    value = _current.get(None)
+    if value is None or value.__class__ is AppContext:
+        raise RuntimeError(unbound_message("session", value))
+    return value.session  # type: ignore[union-attr]  # not an AppContext, so a Request
+
+
+def current_request_context() -> RequestContext:
+    """Return the context of the request being handled (Flask's ``request_ctx``).
+
+    :raises RuntimeError: If no request is bound.
+    """
+    request = current_request()
+    context: RequestContext | None = request.__dict__.get("request_context")
+    if context is None:
+        context = request.__dict__["request_context"] = RequestContext(request.app, request)
+    return context
+
+
+def current_app_context() -> AppContext | Request:
+    """Return what stands for the application context (Flask's ``app_ctx``).
+
+    That is the bound :class:`AppContext`, or the request being handled,
+    which has the same ``app`` and ``g``.
+
+    :raises RuntimeError: If nothing is bound.
+    """
+    value = _current.get(None)
+    if value is None:
+        raise RuntimeError(unbound_message("app_ctx", None))
+    return value
+
+
+def unbound_message(name: str, value: object) -> str:
+    """Explain why proxy *name* has nothing to stand for, and what to do instead.
+
+    Only called when a proxy fails, so it may look at the stack: a request
+    of an app in the explicit style there means the proxy was used in
+    such an app's view or hook.
+    """
+    needs_request = name in {"request", "session"}
+    kind = "request" if needs_request else "application"
+    if value is not None:
+        return (
+            f"Working outside of request context: '{name}' was used inside"
+            " 'with app.app_context():', which binds no request. Use"
+            " 'with app.test_request_context(...):' to make one, or pass the"
+            " request to the code that needs it."
+        )
+    explicit = _explicit_request_on_stack()
+    if explicit is not None:
+        return (
+            f"Working outside of {kind} context: '{name}' was used while"
+            f" {explicit.app!r} handles a request, but that app runs in the"
+            " explicit style and binds no proxies. Use the request the view"
+            " or hook receives (request.g, request.session, request.app,"
+            " url_for(request, ...)), or enable the compatibility layer with"
+            f" App({explicit.app.import_name!r}, proxies=True)."
+        )
+    hint = (
+        "'with app.test_request_context():'"
+        if needs_request
+        else "'with app.app_context():'"
+    )
+    return (
+        f"Working outside of {kind} context: '{name}' is bound only while an"
+        " app created with proxies=True handles a request, or inside"
+        f" {hint}. Use that block in scripts, CLI commands and tests, or"
+        " pass the request to the code that needs it."
+    )
+
+
+def _explicit_request_on_stack() -> Request | None:
+    frame = sys._getframe(2)
+    while frame is not None:
+        for value in list(frame.f_locals.values()):
+            # type(), not isinstance(): a proxy would look itself up.
+            if issubclass(type(value), Request) and not getattr(value.app, "proxies", False):
+                return t.cast(Request, value)
+        frame = frame.f_back  # type: ignore[assignment]  # None ends the loop
+    return None
+
+
+#: The request being handled; see :class:`microweb.Request`.
+request: Request = LocalProxy(current_request)  # type: ignore[assignment]  # stands for a Request
+#: The session of the request being handled.
+session: SessionMixin = LocalProxy(current_session)  # type: ignore[assignment]  # stands for the session
+#: The ``g`` of the request, or of the application context.
+g: RequestGlobals = LocalProxy(current_g)  # type: ignore[assignment]  # stands for a RequestGlobals
+#: The app handling the request, or of the application context.
+current_app: App = LocalProxy(current_app_object)  # type: ignore[assignment]  # stands for the App
+#: The :class:`RequestContext` of the request being handled.
+request_ctx: RequestContext = LocalProxy(current_request_context)  # type: ignore[assignment]  # stands for a RequestContext
+#: The application context, or the request, which has its ``app`` and ``g``.
+app_ctx: AppContext = LocalProxy(current_app_context)  # type: ignore[assignment]  # stands for an AppContext
+
+
+# Turning the layer on for an app.
+
+
+def enable(app: App) -> None:
+    """Turn the layer on for *app*; ``App(..., proxies=True)`` calls this.
+
+    Sets instance attributes only, so an app without proxies is untouched:
+
+    * ``request_optional``, so registration accepts callables that do not
+      take the request, and :func:`adapt` first in its registration steps;
+    * ``dispatch`` and ``finish_request``, the core's methods wrapped to
+      bind the request around them;
+    * ``app_context`` and ``test_request_context``, unless the class has
+      them (:class:`microweb.compat.Flask` does).
+    """
+    app.request_optional = True
+    app.registration_steps.insert(0, adapt)
+    core_dispatch = app.dispatch
+    core_finish = app.finish_request
+
+    def dispatch(request: Request) -> Response | bytes:
+        # perf: the one call the layer adds to a request; set and reset
+        # are C calls.
+        token = _current.set(request)
+        try:
+            rv = core_dispatch(request)
+            if "after_this_request" in request.__dict__:
+                rv = _after_this_request(request, rv)
+            return rv
+        finally:
+            _current.reset(token)
+
+    def finish_request(
+        request: Request, error: BaseException | None = None, *, reraise: bool = True
+    ) -> None:
+        token = _current.set(request)
+        try:
+            core_finish(request, error, reraise=reraise)
+        finally:
+            _current.reset(token)
+
+    functools.update_wrapper(dispatch, core_dispatch)
+    functools.update_wrapper(finish_request, core_finish)
+    setattr(app, "dispatch", dispatch)  # noqa: B010  # an instance attribute: the class stays the core's
+    setattr(app, "finish_request", finish_request)  # noqa: B010
+    if not hasattr(app, "app_context"):
+        setattr(app, "app_context", functools.partial(AppContext, app))  # noqa: B010
+    if not hasattr(app, "test_request_context"):
+        setattr(app, "test_request_context", functools.partial(test_request_context, app))  # noqa: B010
+
+
+def _after_this_request(request: Request, rv: Response | bytes) -> Response:
+    if rv.__class__ is bytes:
+        rv = request.app.make_response(request, rv)
+    response = t.cast("Response", rv)
+    for f in request.__dict__.pop("after_this_request"):
+        response = f(response)
+    return response
+
+
+def test_request_context(app: App, *args: t.Any, **kwargs: t.Any) -> RequestContext:
+    """Return a :class:`RequestContext` for a request built like the test client's.
+
+    Takes the arguments of :func:`microweb.testing.environ_builder`: a
+    path, ``method``, ``data``, ``json``, ``headers``, ``base_url``...
+    """
+    from ..testing import environ_builder
+
+    builder = environ_builder(app, *args, **kwargs)
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    request = app.request_class(environ, app)
+    app.freeze()
+    app.router.route(request)
+    return RequestContext(app, request)
+
+
+# The registration step that adapts Flask-style callables.
+
+
+def adapt(app: App, f: t.Callable[..., t.Any], target: Target) -> t.Callable[..., t.Any]:
+    """Wrap a callable that does not take the request into one that does.
+
+    Registration decided from the signature whether *f* takes the
+    request: it does if it can be called with the request first and the
+    role's arguments. Two refinements, for Flask-style code:
+
+    * a first parameter with a default value is not the request (``def
+      index(page=1)``);
+    * a decorator's wrapper that takes ``*args`` and names the function it
+      wraps in ``__wrapped__`` (:func:`functools.wraps`) is decided from
+      the innermost wrapped function.
+    """
+    if target.takes_request and not _flask_style_after_all(app, f, target):
+        return f
+
+    @functools.wraps(f)
+    def flask_style(request: Request, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        return f(*args, **kwargs)
+
+    return flask_style
+
+
+def _flask_style_after_all(app: App, f: t.Callable[..., t.Any], target: Target) -> bool:
+    try:
+        parameters = list(inspect.signature(f, follow_wrapped=False).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if not parameters:
+        return False
+    first = parameters[0]
+    if first.kind is first.VAR_POSITIONAL:
+        inner = inspect.unwrap(f)
+        if inner is f:
+            return False
+        arguments: set[str] = set()
+        if target.role == "view":
+            for rule in app.url_map.iter_rules(target.endpoint):
+                arguments.update(rule.arguments)
+        try:
+            return not check_signature(
+                inner, target.role, arguments=arguments, request_optional=True
+            )
+        except TypeError:
+            return False
+    return first.default is not first.empty and first.kind is not first.KEYWORD_ONLY

@@ -1,0 +1,189 @@
+"""Flask's request-reading helpers: each reads the current request and calls the explicit one.
+
+``url_for("index")`` here is ``microweb.url_for(request, "index")`` with
+the request the proxies stand for. The helpers that need no request
+(``abort``, ``redirect``, ``jsonify``) are the core's own.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import typing as t
+
+from .. import helpers as _core
+from .. import sessions as _sessions
+from .. import templating as _templating
+from ..helpers import abort as abort
+from ..helpers import jsonify as jsonify
+from ..helpers import redirect as redirect
+from ..app import App
+from ..wrappers import Request
+from .context import AppContext, _current, current_request
+
+if t.TYPE_CHECKING:
+    from ..wrappers import Response
+
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+
+
+def url_for(
+    endpoint: str,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: t.Any,
+) -> str:
+    """Return the URL for *endpoint*: :func:`microweb.url_for` with the current request.
+
+    In an application context without a request, the URL is built from
+    ``SERVER_NAME`` as :meth:`App.url_for <microweb.App.url_for>` does.
+    """
+    value = _current.get(None)
+    if value is None or value.__class__ is AppContext:
+        app = value.app if value is not None else current_request().app
+        return App.url_for(  # the core's: Flask.url_for calls this function
+            app,
+            endpoint,
+            _anchor=_anchor,
+            _method=_method,
+            _scheme=_scheme,
+            _external=_external,
+            **values,
+        )
+    return _core.url_for(
+        t.cast(Request, value),
+        endpoint,
+        _anchor=_anchor,
+        _method=_method,
+        _scheme=_scheme,
+        _external=_external,
+        **values,
+    )
+
+
+def render_template(
+    template_name_or_list: str | t.Any | list[t.Any], **context: t.Any
+) -> str:
+    """Render a template: :func:`microweb.render` with the current request."""
+    return _templating.render(current_request(), template_name_or_list, **context)
+
+
+def render_template_string(source: str, **context: t.Any) -> str:
+    """Render a template string: :func:`microweb.render_string` with the current request."""
+    return _templating.render_string(current_request(), source, **context)
+
+
+def flash(message: str, category: str = "message") -> None:
+    """Flash *message*: :func:`microweb.flash` with the current request."""
+    _sessions.flash(current_request(), message, category)
+
+
+def get_flashed_messages(
+    with_categories: bool = False, category_filter: t.Iterable[str] = ()
+) -> list[t.Any]:
+    """Return the flashed messages: :func:`microweb.get_flashed_messages` with the current request."""
+    return _sessions.get_flashed_messages(
+        current_request(), with_categories=with_categories, category_filter=category_filter
+    )
+
+
+def make_response(*args: t.Any) -> Response:
+    """Turn a view's return value into a response, with the current request."""
+    return _core.make_response(current_request(), *args)
+
+
+def send_file(path_or_file: os.PathLike[str] | str | t.IO[bytes], **kwargs: t.Any) -> Response:
+    """Send a file: :func:`microweb.send_file` with the current request."""
+    return _core.send_file(current_request(), path_or_file, **kwargs)
+
+
+def send_from_directory(
+    directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: t.Any
+) -> Response:
+    """Send a file from a folder: :func:`microweb.send_from_directory` with the current request."""
+    return _core.send_from_directory(current_request(), directory, path, **kwargs)
+
+
+def has_request_context() -> bool:
+    """Whether a request is bound."""
+    value = _current.get(None)
+    return value is not None and value.__class__ is not AppContext
+
+
+def has_app_context() -> bool:
+    """Whether an app is bound, by a request or ``app.app_context()``."""
+    return _current.get(None) is not None
+
+
+def after_this_request(f: _F) -> _F:
+    """Call ``f(response)`` on this request's response, before the after-hooks' result is sent."""
+    request = current_request()
+    request.__dict__.setdefault("after_this_request", []).append(f)
+    return f
+
+
+def copy_current_request_context(f: _F) -> _F:
+    """Return *f* bound to the current request, to run later or in another thread."""
+    request = current_request()
+
+    @functools.wraps(f)
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        token = _current.set(request)
+        try:
+            return f(*args, **kwargs)
+        finally:
+            _current.reset(token)
+
+    return t.cast(_F, wrapper)
+
+
+def stream_with_context(
+    generator_or_function: t.Iterable[t.Any] | t.Callable[..., t.Iterable[t.Any]],
+) -> t.Any:
+    """Keep the current request bound while a streamed body is produced.
+
+    Takes a generator, or decorates a generator function.
+    """
+    if callable(generator_or_function) and not hasattr(generator_or_function, "__next__"):
+        function = generator_or_function
+
+        @functools.wraps(function)
+        def decorated(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return stream_with_context(function(*args, **kwargs))
+
+        return decorated
+    request = current_request()
+    iterator = iter(generator_or_function)  # type: ignore[arg-type]  # not callable here
+
+    return _Bound(iterator, request)
+
+
+class _Bound:
+    """A streamed body that binds its request while each chunk is made."""
+
+    def __init__(self, generator: t.Iterator[t.Any], request: Request) -> None:
+        self._generator = generator
+        self._request = request
+
+    def __iter__(self) -> _Bound:
+        return self
+
+    def __next__(self) -> t.Any:
+        token = _current.set(self._request)
+        try:
+            return next(self._generator)
+        finally:
+            _current.reset(token)
+
+    def close(self) -> None:
+        close = getattr(self._generator, "close", None)
+        if close is None:
+            return
+        token = _current.set(self._request)
+        try:
+            close()
+        finally:
+            _current.reset(token)

@@ -1,0 +1,6 @@
+"""``flask.templating``: rendering with the current request."""
+
+from __future__ import annotations
+
+from .helpers import render_template as render_template
+from .helpers import render_template_string as render_template_string
