@@ -56,7 +56,10 @@ def runtime_imports(path: Path) -> list[tuple[str, int]]:
     ``from ..x`` a module of the core.
     """
     tree = ast.parse(path.read_text(), str(path))
-    in_compat = path.parent.name == "compat"
+    # How many levels of compat the module is in: 1 for compat/x.py, 2
+    # for compat/json/x.py; 0 outside compat.
+    parts = path.parent.parts
+    depth = len(parts) - parts.index("compat") if "compat" in parts else 0
     found: list[tuple[str, int]] = []
 
     def visit(node: ast.AST) -> None:
@@ -66,11 +69,11 @@ def runtime_imports(path: Path) -> list[tuple[str, int]]:
                     visit(other)
                 continue
             if isinstance(child, ast.ImportFrom):
-                if in_compat and child.level == 1:
+                if depth and child.level <= depth:
                     found.append(("compat", child.lineno))
-                elif in_compat and child.level == 2 and child.module:
+                elif depth and child.level == depth + 1 and child.module:
                     found.append((child.module.split(".")[0], child.lineno))
-                elif in_compat and child.level == 2:
+                elif depth and child.level == depth + 1:
                     found.extend((alias.name, child.lineno) for alias in child.names)
                 elif child.level == 1 and child.module:
                     found.append((child.module.split(".")[0], child.lineno))
@@ -94,12 +97,12 @@ def test_every_module_has_a_layer() -> None:
 
 
 def layer_name(path: Path) -> str:
-    return "compat" if path.parent.name == "compat" else path.stem
+    return "compat" if "compat" in path.relative_to(PACKAGE).parts else path.stem
 
 
 def test_runtime_imports_point_down() -> None:
     upward = []
-    paths = sorted(PACKAGE.glob("*.py")) + sorted(PACKAGE.glob("compat/*.py"))
+    paths = sorted(PACKAGE.glob("*.py")) + sorted(PACKAGE.glob("compat/**/*.py"))
     assert len(paths) > len(list(PACKAGE.glob("*.py")))  # compat is scanned
     for path in paths:
         name = layer_name(path)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 import typing as t
+from functools import cached_property
+
+from werkzeug.exceptions import Aborter
 
 from ..app import App
+from ..helpers import redirect as _core_redirect
 from ..wrappers import Request
 from . import helpers
+from .json.provider import DefaultJSONProvider, JSONProvider
+from .testing import FlaskClient
 from .context import AppContext, RequestContext, current_request, test_request_context
 
 if t.TYPE_CHECKING:
@@ -53,6 +59,25 @@ class Flask(App):
             proxies=True,
         )
 
+    #: The class of :attr:`json`.
+    json_provider_class: type[JSONProvider] = DefaultJSONProvider
+    #: The class of :attr:`aborter`.
+    aborter_class: type[Aborter] = Aborter
+
+    @cached_property
+    def json(self) -> JSONProvider:
+        """How the app writes and reads JSON: ``jsonify`` and ``microweb.compat.json`` use it."""
+        return self.json_provider_class(self)
+
+    @cached_property
+    def aborter(self) -> Aborter:
+        """What ``abort`` raises through; add codes to ``aborter.mapping``."""
+        return self.aborter_class()
+
+    def redirect(self, location: str, code: int = 302) -> Response:
+        """Return a redirect response; ``microweb.compat.redirect`` calls this."""
+        return _core_redirect(location, code)
+
     @property
     def secret_key(self) -> t.Any:
         """``config["SECRET_KEY"]``."""
@@ -81,6 +106,14 @@ class Flask(App):
         self.freeze()
         self.router.route(request)
         return RequestContext(self, request)
+
+    #: The class :meth:`test_client` returns; :class:`~microweb.compat.testing.FlaskClient` by default.
+    test_client_class: type[FlaskClient] | None = None
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
+        """Return a test client; ``with client:`` keeps the last request bound."""
+        cls = self.test_client_class or FlaskClient
+        return cls(self, use_cookies=use_cookies, **kwargs)
 
     def teardown_appcontext(self, f: _F) -> _F:
         """Call ``f(exc)`` when each request and each application context ends."""

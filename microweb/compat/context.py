@@ -88,9 +88,12 @@ class RequestContext:
     does.
     """
 
-    def __init__(self, app: App, request: Request) -> None:
+    def __init__(self, app: App, request: Request, *, teardown: bool = True) -> None:
         #: The app handling the request.
         self.app = app
+        #: Whether leaving the context runs the teardown hooks; ``False``
+        #: for a request whose teardown already ran.
+        self.teardown = teardown
         #: The request that :data:`request` stands for.
         self.request = request
         self._tokens: list[t.Any] = []
@@ -117,7 +120,7 @@ class RequestContext:
     def pop(self, exc: BaseException | None = None) -> None:
         """Run the request's teardown hooks, then unbind it."""
         try:
-            if len(self._tokens) == 1:
+            if len(self._tokens) == 1 and self.teardown:
                 self.app.finish_request(self.request, exc)
         finally:
             _current.reset(self._tokens.pop())
@@ -134,6 +137,10 @@ class RequestContext:
     ) -> None:
         self.pop(exc)
 
+
+#: The environ key of a list the binding dispatch appends its request to:
+#: how ``with client:`` finds the request its last call made.
+KEEP = "microweb.compat.keep"
 
 #: What is current: the request being handled, or an application context.
 _current: ContextVar[Request | AppContext] = ContextVar("microweb.compat.current")
@@ -319,6 +326,9 @@ def enable(app: App) -> None:
         token = _current.set(request)
         try:
             rv = core_dispatch(request)
+            if KEEP in request.environ:
+                # The test client, in a with block, binds it again after.
+                request.environ[KEEP].append(request)
             if "after_this_request" in request.__dict__:
                 rv = _after_this_request(request, rv)
             return rv
@@ -395,6 +405,8 @@ def adapt(app: App, f: t.Callable[..., t.Any], target: Target) -> t.Callable[...
     def flask_style(request: Request, *args: t.Any, **kwargs: t.Any) -> t.Any:
         return f(*args, **kwargs)
 
+    #: Marks an adapted callable: it ignores the request it is given.
+    flask_style.flask_style = True  # type: ignore[attr-defined]  # a marker on a function
     return flask_style
 
 

@@ -14,9 +14,6 @@ import typing as t
 from .. import helpers as _core
 from .. import sessions as _sessions
 from .. import templating as _templating
-from ..helpers import abort as abort
-from ..helpers import jsonify as jsonify
-from ..helpers import redirect as redirect
 from ..app import App
 from ..wrappers import Request
 from .context import AppContext, _current, current_request
@@ -25,6 +22,40 @@ if t.TYPE_CHECKING:
     from ..wrappers import Response
 
 _F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+
+
+def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
+    """Return a JSON response: through ``current_app.json`` when the app has one (Flask does)."""
+    value = _current.get(None)
+    provider = getattr(value.app, "json", None) if value is not None else None
+    if provider is None:
+        return _core.jsonify(*args, **kwargs)
+    return t.cast("Response", provider.response(*args, **kwargs))
+
+
+def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+    """Raise the HTTP error *code*, through ``current_app.aborter`` when it has one."""
+    value = _current.get(None)
+    aborter = getattr(value.app, "aborter", None) if value is not None else None
+    if aborter is None:
+        _core.abort(code, *args, **kwargs)
+    aborter(code, *args, **kwargs)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def redirect(location: str, code: int = 302) -> Response:
+    """Return a redirect response, through ``current_app.redirect`` when it has one."""
+    value = _current.get(None)
+    app_redirect = getattr(value.app, "redirect", None) if value is not None else None
+    if app_redirect is None:
+        return _core.redirect(location, code)
+    return t.cast("Response", app_redirect(location, code))
+
+
+def get_debug_flag() -> bool:
+    """Whether ``FLASK_DEBUG`` asks for debug mode."""
+    value = os.environ.get("FLASK_DEBUG")
+    return bool(value and value.lower() not in {"0", "false", "no"})
 
 
 def url_for(
@@ -67,13 +98,41 @@ def url_for(
 def render_template(
     template_name_or_list: str | t.Any | list[t.Any], **context: t.Any
 ) -> str:
-    """Render a template: :func:`microweb.render` with the current request."""
+    """Render a template: :func:`microweb.render` with the current request.
+
+    In an application context without a request, the template sees
+    ``config``, ``g``, ``url_for`` and what the app's Flask-style context
+    processors return.
+    """
+    value = _current.get(None)
+    if value is not None and value.__class__ is AppContext:
+        env = value.app.jinja_env
+        template = env.get_or_select_template(template_name_or_list)
+        return template.render(_context_without_request(value, context))
     return _templating.render(current_request(), template_name_or_list, **context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
     """Render a template string: :func:`microweb.render_string` with the current request."""
+    value = _current.get(None)
+    if value is not None and value.__class__ is AppContext:
+        template = value.app.jinja_env.from_string(source)
+        return template.render(_context_without_request(value, context))
     return _templating.render_string(current_request(), source, **context)
+
+
+def _context_without_request(value: AppContext, context: dict[str, t.Any]) -> dict[str, t.Any]:
+    app = value.app
+    rv: dict[str, t.Any] = {"config": app.config, "g": value.g, "url_for": url_for}
+    if app.prepared is None:
+        app.freeze()
+    assert app.prepared is not None
+    for processor in app.prepared.context_processors.get(None, ()):
+        # Only Flask-style processors can run without a request.
+        if getattr(processor, "flask_style", False):
+            rv.update(processor(None))
+    rv.update(context)
+    return rv
 
 
 def flash(message: str, category: str = "message") -> None:

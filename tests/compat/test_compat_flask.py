@@ -1,0 +1,140 @@
+"""Flask's spellings: the Flask class, class-based views without the request, the test client."""
+
+from __future__ import annotations
+
+import functools
+import typing as t
+from pathlib import Path
+
+from microweb.compat import Flask, make_response, request, session
+from microweb.compat.testing import FlaskClient
+from microweb.compat.views import MethodView, View
+
+
+def flask_app(tmp_path: Path) -> Flask:
+    app = Flask("flask_app", root_path=str(tmp_path))
+    app.config.update(TESTING=True)
+    app.secret_key = "test key"
+    return app
+
+
+def test_views_and_method_views_without_the_request(tmp_path: Path) -> None:
+    app = flask_app(tmp_path)
+
+    def header(f: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        # No functools.wraps: the view's style is still known.
+        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            response = make_response(f(*args, **kwargs))
+            response.headers["X-Decorated"] = "1"
+            return response
+
+        return wrapper
+
+    class Hello(View):
+        decorators = [header]
+
+        def dispatch_request(self, name):  # type: ignore[override]  # Flask's style
+            return f"hello {name} {request.method}"
+
+    class Item(MethodView):
+        def get(self, id):
+            return f"get {id}"
+
+        def post(self, id):
+            return f"post {id}"
+
+    app.add_url_rule("/hello/<name>", view_func=Hello.as_view("hello"))
+    app.add_url_rule("/item/<int:id>", view_func=Item.as_view("item"))
+    client = app.test_client()
+    response = client.get("/hello/ann")
+    assert (response.text, response.headers["X-Decorated"]) == ("hello ann GET", "1")
+    assert client.post("/item/3").text == "post 3"
+    assert client.put("/item/3").status_code == 405
+
+
+def test_the_client_keeps_the_last_request_bound_in_a_with_block(tmp_path: Path) -> None:
+    app = flask_app(tmp_path)
+    app.route("/")(lambda: "ok")
+    client = app.test_client()
+    assert isinstance(client, FlaskClient)
+    with client:
+        client.get("/?q=1")
+        assert request.args["q"] == "1"
+        client.get("/?q=2")
+        assert request.args["q"] == "2"
+
+
+def test_session_transaction(tmp_path: Path) -> None:
+    app = flask_app(tmp_path)
+
+    @app.route("/")
+    def index():
+        return session.get("user", "nobody")
+
+    client = app.test_client()
+    with client.session_transaction() as stored:
+        stored["user"] = "ann"
+    assert client.get("/").text == "ann"
+
+
+def test_a_functools_wraps_view_in_flask(tmp_path: Path) -> None:
+    app = flask_app(tmp_path)
+
+    def login_required(f: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        @functools.wraps(f)
+        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return f(*args, **kwargs)
+
+        return wrapper
+
+    @app.route("/<name>")
+    @login_required
+    def page(name):
+        return name
+
+    assert app.test_client().get("/x").text == "x"
+
+
+def test_jsonify_goes_through_app_json(tmp_path: Path) -> None:
+    import datetime
+
+    from microweb.compat import jsonify
+    from microweb.compat import json as compat_json
+
+    app = flask_app(tmp_path)
+
+    @app.route("/")
+    def index():
+        return jsonify(b=1, a=datetime.date(2020, 1, 2))
+
+    assert app.test_client().get("/").text == '{"a":"Thu, 02 Jan 2020 00:00:00 GMT","b":1}\n'
+    with app.app_context():
+        assert compat_json.dumps({"b": 1, "a": "\u2603"}) == '{"a": "\\u2603", "b": 1}'
+
+
+def test_render_template_string_without_a_request(tmp_path: Path) -> None:
+    from microweb.compat import g, render_template_string
+
+    app = flask_app(tmp_path)
+    app.config["NAME"] = "World"
+    app.context_processor(lambda: {"extra": 42})
+    with app.app_context():
+        g.who = "me"
+        assert render_template_string("{{ config.NAME }} {{ extra }} {{ g.who }}") == "World 42 me"
+
+
+def test_abort_and_redirect_go_through_the_app(tmp_path: Path) -> None:
+    import pytest
+    from werkzeug.exceptions import HTTPException
+
+    from microweb.compat import abort, redirect
+
+    class Teapot(HTTPException):
+        code = 900
+
+    app = flask_app(tmp_path)
+    app.aborter.mapping[900] = Teapot
+    with app.app_context():
+        with pytest.raises(Teapot):
+            abort(900)
+        assert redirect("/x").headers["Location"] == "/x"
