@@ -13,7 +13,7 @@ from ..helpers import redirect as _core_redirect
 from ..wrappers import Request
 from . import helpers
 from .json.provider import DefaultJSONProvider, JSONProvider
-from .testing import FlaskClient
+from .testing import FlaskCliRunner, FlaskClient
 from .context import AppContext, RequestContext, current_request, test_request_context
 
 if t.TYPE_CHECKING:
@@ -58,6 +58,10 @@ class Flask(App):
             root_path=root_path,
             proxies=True,
         )
+        from .cli import AppGroup
+
+        #: The app's commands; they run inside ``app.app_context()``.
+        self.cli: AppGroup = AppGroup(self.name)
 
     #: The class of :attr:`json`.
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
@@ -114,6 +118,14 @@ class Flask(App):
         """Return a test client; ``with client:`` keeps the last request bound."""
         cls = self.test_client_class or FlaskClient
         return cls(self, use_cookies=use_cookies, **kwargs)
+
+    #: The class :meth:`test_cli_runner` returns.
+    test_cli_runner_class: type[FlaskCliRunner] | None = None
+
+    def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
+        """Return a runner for the app's commands; see :class:`microweb.testing.CliRunner`."""
+        cls = self.test_cli_runner_class or FlaskCliRunner
+        return cls(self, **kwargs)
 
     def teardown_appcontext(self, f: _F) -> _F:
         """Call ``f(exc)`` when each request and each application context ends."""

@@ -44,3 +44,7 @@ class Blueprint(_core.Blueprint):
             root_path=root_path,
             **kwargs,
         )
+        from .cli import AppGroup
+
+        #: The blueprint's commands; they run inside ``app.app_context()``.
+        self.cli: AppGroup = AppGroup(name)
