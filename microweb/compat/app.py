@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import typing as t
 from functools import cached_property
@@ -67,6 +68,13 @@ class Flask(App):
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
     #: The class of :attr:`aborter`.
     aborter_class: type[Aborter] = Aborter
+
+    @cached_property
+    def logger(self) -> logging.Logger:
+        """The logger named after the app; it writes to the request's ``wsgi.errors``."""
+        from .logging import create_logger
+
+        return create_logger(self)
 
     @cached_property
     def json(self) -> JSONProvider:

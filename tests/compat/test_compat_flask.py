@@ -138,3 +138,31 @@ def test_abort_and_redirect_go_through_the_app(tmp_path: Path) -> None:
         with pytest.raises(Teapot):
             abort(900)
         assert redirect("/x").headers["Location"] == "/x"
+
+
+def test_the_logger_writes_to_the_requests_errors_stream(tmp_path: Path) -> None:
+    import io
+    import logging
+
+    from microweb.compat.logging import default_handler
+
+    app = flask_app(tmp_path)
+    logger = logging.getLogger(app.name)
+    logger.handlers = []
+    # pytest's own handler on the root would handle the level already.
+    root_handlers = logging.root.handlers[:]
+    logging.root.handlers = []
+
+    @app.route("/")
+    def index():
+        app.logger.error("seen")
+        return ""
+
+    stream = io.StringIO()
+    try:
+        app.test_client().get("/", errors_stream=stream)
+        assert app.logger.handlers == [default_handler]
+    finally:
+        logger.handlers = []
+        logging.root.handlers[:] = root_handlers
+    assert "ERROR in test_compat_flask: seen" in stream.getvalue()
