@@ -10,12 +10,13 @@ from markupsafe import Markup as Markup
 from markupsafe import escape as escape
 
 from ..config import Config as Config
-from ..sessions import SessionMixin as SessionMixin
 from ..wrappers import Request as Request
 from ..wrappers import Response as Response
 from .app import Flask as Flask
 from .blueprints import Blueprint as Blueprint
 from .context import current_app as current_app
+from .ctx import AppContext as AppContext
+from .ctx import RequestContext as RequestContext
 from .context import g as g
 from .context import request as request
 from .context import session as session
@@ -35,3 +36,7 @@ from .helpers import send_file as send_file
 from .helpers import send_from_directory as send_from_directory
 from .helpers import stream_with_context as stream_with_context
 from .helpers import url_for as url_for
+from .sessions import SecureCookieSession as SecureCookieSession
+from .sessions import SecureCookieSessionInterface as SecureCookieSessionInterface
+from .sessions import SessionInterface as SessionInterface
+from .sessions import SessionMixin as SessionMixin

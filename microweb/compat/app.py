@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import typing as t
+from datetime import timedelta
 from functools import cached_property
 
 from werkzeug.exceptions import Aborter
@@ -98,6 +99,18 @@ class Flask(App):
     @secret_key.setter
     def secret_key(self, value: t.Any) -> None:
         self.config["SECRET_KEY"] = value
+
+    @property
+    def permanent_session_lifetime(self) -> timedelta:
+        """``config["PERMANENT_SESSION_LIFETIME"]``, as a ``timedelta``."""
+        value = self.config["PERMANENT_SESSION_LIFETIME"]
+        return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+    @permanent_session_lifetime.setter
+    def permanent_session_lifetime(self, value: timedelta | int) -> None:
+        self.config["PERMANENT_SESSION_LIFETIME"] = (
+            value if isinstance(value, timedelta) else timedelta(seconds=value)
+        )
 
     @property
     def got_first_request(self) -> bool:

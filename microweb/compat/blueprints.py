@@ -48,3 +48,4 @@ class Blueprint(_core.Blueprint):
 
         #: The blueprint's commands; they run inside ``app.app_context()``.
         self.cli: AppGroup = AppGroup(name)
+

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import typing as t
 
-from werkzeug.test import EnvironBuilder as EnvironBuilder
+from urllib.parse import urlsplit
+
+import werkzeug.test
 
 from ..testing import CliRunner as FlaskCliRunner
 from ..testing import TestClient, environ_builder
@@ -16,7 +19,51 @@ if t.TYPE_CHECKING:
 
     from werkzeug.test import TestResponse
 
+    from ..app import App
     from ..sessions import SessionMixin
+
+
+class EnvironBuilder(werkzeug.test.EnvironBuilder):
+    """werkzeug's ``EnvironBuilder`` with the URL made from *app*'s config, as the test client's.
+
+    :param app: The app; ``SERVER_NAME``, ``APPLICATION_ROOT`` and
+        ``PREFERRED_URL_SCHEME`` make the URL unless *base_url* is given.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        path: str = "/",
+        base_url: str | None = None,
+        subdomain: str | None = None,
+        url_scheme: str | None = None,
+        *args: t.Any,
+        **kwargs: t.Any,
+    ) -> None:
+        if base_url is None:
+            config = app.config
+            host = config["SERVER_NAME"] or "localhost"
+            if subdomain:
+                host = f"{subdomain}.{host}"
+            scheme = url_scheme or config["PREFERRED_URL_SCHEME"]
+            url = urlsplit(path)
+            base_url = (
+                f"{url.scheme or scheme}://{url.netloc or host}"
+                f"/{config['APPLICATION_ROOT'].lstrip('/')}"
+            )
+            path = f"{url.path}?{url.query}" if url.query else url.path
+        elif subdomain is not None or url_scheme is not None:
+            raise ValueError("Pass 'subdomain' or 'url_scheme' only without 'base_url'.")
+        #: The app the request is for.
+        self.app = app
+        super().__init__(path, base_url, *args, **kwargs)
+
+    def json_dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize *obj* with the app's JSON provider, when it has one."""
+        provider = getattr(self.app, "json", None)
+        if provider is None:
+            return super().json_dumps(obj, **kwargs)
+        return t.cast(str, provider.dumps(obj, **kwargs))
 
 
 class FlaskClient(TestClient):
@@ -30,6 +77,11 @@ class FlaskClient(TestClient):
     """
 
     preserve_context = False
+    #: Werkzeug's user agent, as Flask's client sends.
+    environ_base: dict[str, t.Any] = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": f"Werkzeug/{importlib.metadata.version('werkzeug')}",
+    }
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)

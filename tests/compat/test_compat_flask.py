@@ -166,3 +166,20 @@ def test_the_logger_writes_to_the_requests_errors_stream(tmp_path: Path) -> None
         logger.handlers = []
         logging.root.handlers[:] = root_handlers
     assert "ERROR in test_compat_flask: seen" in stream.getvalue()
+
+
+def test_environ_builder_and_session_interfaces(tmp_path: Path) -> None:
+    from microweb.compat import SecureCookieSessionInterface
+    from microweb.compat.testing import EnvironBuilder
+
+    app = flask_app(tmp_path)
+    app.config["SERVER_NAME"] = "example.com"
+    builder = EnvironBuilder(app, "/x?q=1", json={"a": 1})
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    assert (environ["HTTP_HOST"], environ["QUERY_STRING"]) == ("example.com", "q=1")
+    assert isinstance(app.session_interface, SecureCookieSessionInterface)
+    app.permanent_session_lifetime = 60
+    assert app.permanent_session_lifetime.total_seconds() == 60
