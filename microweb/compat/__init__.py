@@ -12,6 +12,8 @@ from markupsafe import escape as escape
 from ..config import Config as Config
 from ..wrappers import Request as Request
 from ..wrappers import Response as Response
+from . import json as json
+from . import templating as templating
 from .app import Flask as Flask
 from .blueprints import Blueprint as Blueprint
 from .context import current_app as current_app
@@ -25,6 +27,7 @@ from .helpers import after_this_request as after_this_request
 from .helpers import copy_current_request_context as copy_current_request_context
 from .helpers import flash as flash
 from .helpers import get_flashed_messages as get_flashed_messages
+from .helpers import get_template_attribute as get_template_attribute
 from .helpers import has_app_context as has_app_context
 from .helpers import has_request_context as has_request_context
 from .helpers import jsonify as jsonify

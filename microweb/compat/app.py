@@ -12,7 +12,7 @@ from werkzeug.exceptions import Aborter
 
 from ..app import App
 from ..helpers import redirect as _core_redirect
-from ..wrappers import Request
+from ..wrappers import Request, RequestGlobals
 from . import helpers
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
@@ -65,6 +65,8 @@ class Flask(App):
         #: The app's commands; they run inside ``app.app_context()``.
         self.cli: AppGroup = AppGroup(self.name)
 
+    #: The class of ``g`` in an application context.
+    app_ctx_globals_class: type[t.Any] = RequestGlobals
     #: The class of :attr:`json`.
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
     #: The class of :attr:`aborter`.
@@ -147,6 +149,27 @@ class Flask(App):
         """Return a runner for the app's commands; see :class:`microweb.testing.CliRunner`."""
         cls = self.test_cli_runner_class or FlaskCliRunner
         return cls(self, **kwargs)
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app with werkzeug's development server, on ``SERVER_NAME``'s host and port by default."""
+        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+            return  # the flask command serves the app itself
+        server_name = self.config.get("SERVER_NAME")
+        sn_host, _, sn_port = (server_name or "").partition(":")
+        if not host:
+            host = sn_host or "127.0.0.1"
+        if port or port == 0:
+            port = int(port)
+        else:
+            port = int(sn_port) if sn_port else 5000
+        super().run(host, port, debug, **options)
 
     def teardown_appcontext(self, f: _F) -> _F:
         """Call ``f(exc)`` when each request and each application context ends."""

@@ -52,8 +52,9 @@ class AppContext:
     def __init__(self, app: App) -> None:
         #: The app that :data:`current_app` stands for.
         self.app = app
-        #: The namespace :data:`g` stands for.
-        self.g = RequestGlobals()
+        #: The namespace :data:`g` stands for: ``app.app_ctx_globals_class()``
+        #: when the app names one (Flask does).
+        self.g: RequestGlobals = getattr(app, "app_ctx_globals_class", RequestGlobals)()
         self._tokens: list[t.Any] = []
 
     def push(self) -> None:
@@ -411,6 +412,17 @@ def adapt(app: App, f: t.Callable[..., t.Any], target: Target) -> t.Callable[...
 
 
 def _flask_style_after_all(app: App, f: t.Callable[..., t.Any], target: Target) -> bool:
+    arguments: set[str] = set()
+    if target.role == "view" and target.endpoint is not None:
+        for rule in app.url_map.iter_rules(target.endpoint):
+            arguments.update(rule.arguments)
+    try:
+        # A callable put in a registry directly (view_functions[...] = f)
+        # was never checked at registration: decide now.
+        if not check_signature(f, target.role, arguments=arguments, request_optional=True):
+            return True
+    except TypeError:
+        return False
     try:
         parameters = list(inspect.signature(f, follow_wrapped=False).parameters.values())
     except (TypeError, ValueError):
@@ -422,10 +434,6 @@ def _flask_style_after_all(app: App, f: t.Callable[..., t.Any], target: Target) 
         inner = inspect.unwrap(f)
         if inner is f:
             return False
-        arguments: set[str] = set()
-        if target.role == "view":
-            for rule in app.url_map.iter_rules(target.endpoint):
-                arguments.update(rule.arguments)
         try:
             return not check_signature(
                 inner, target.role, arguments=arguments, request_optional=True

@@ -135,6 +135,15 @@ def _context_without_request(value: AppContext, context: dict[str, t.Any]) -> di
     return rv
 
 
+def get_template_attribute(template_name: str, attribute: str) -> t.Any:
+    """Return a macro or variable that the template *template_name* defines."""
+    value = _current.get(None)
+    if value is None:
+        current_request()  # raises the error that says what to do
+    assert value is not None
+    return getattr(value.app.jinja_env.get_template(template_name).module, attribute)
+
+
 def flash(message: str, category: str = "message") -> None:
     """Flash *message*: :func:`microweb.flash` with the current request."""
     _sessions.flash(current_request(), message, category)

@@ -4,3 +4,4 @@ from __future__ import annotations
 
 from .helpers import render_template as render_template
 from .helpers import render_template_string as render_template_string
+from .helpers import get_template_attribute as get_template_attribute

@@ -183,3 +183,19 @@ def test_environ_builder_and_session_interfaces(tmp_path: Path) -> None:
     assert isinstance(app.session_interface, SecureCookieSessionInterface)
     app.permanent_session_lifetime = 60
     assert app.permanent_session_lifetime.total_seconds() == 60
+
+
+def test_get_template_attribute_and_the_app_context_globals_class(tmp_path: Path) -> None:
+    from microweb.compat import g, get_template_attribute
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "macros.html").write_text("{% macro hi(n) %}hi {{ n }}{% endmacro %}")
+
+    class Globals:
+        spam = "eggs"
+
+    app = flask_app(tmp_path)
+    app.app_ctx_globals_class = Globals
+    with app.app_context():
+        assert get_template_attribute("macros.html", "hi")("ann") == "hi ann"
+        assert g.spam == "eggs"
