@@ -19,13 +19,43 @@ from .. import cli as _core
 from ..cli import NoAppException as NoAppException
 from ..cli import find_app_by_string
 from ..cli import find_best_app as find_best_app
-from ..cli import load_dotenv as load_dotenv
 from .helpers import get_debug_flag
 
 if t.TYPE_CHECKING:
     from ..app import App
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool = True) -> bool:
+    """Load ``.flaskenv`` and ``.env`` (then *path*) into ``os.environ``, as Flask does.
+
+    Variables already set are kept; ``.env`` wins over ``.flaskenv``.
+
+    :return: Whether a file set anything.
+    """
+    try:
+        import dotenv
+    except ImportError:
+        if path or os.path.isfile(".env") or os.path.isfile(".flaskenv"):
+            click.secho(
+                " * Tip: There are .env files present. Install python-dotenv to use them.",
+                fg="yellow",
+                err=True,
+            )
+        return False
+    data: dict[str, str | None] = {}
+    if load_defaults:
+        for name in (".flaskenv", ".env"):
+            found = dotenv.find_dotenv(name, usecwd=True)
+            if found:
+                data |= dotenv.dotenv_values(found, encoding="utf-8")
+    if path is not None and os.path.isfile(path):
+        data |= dotenv.dotenv_values(path, encoding="utf-8")
+    for key, value in data.items():
+        if key not in os.environ and value is not None:
+            os.environ[key] = value
+    return bool(data)
 
 
 def prepare_import(path: str) -> str:
@@ -308,3 +338,6 @@ class FlaskGroup(AppGroup):
 run_command = _core.run
 routes_command = _core.routes
 shell_command = _core.shell
+
+#: The ``flask`` command.
+cli = FlaskGroup(name="flask")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import typing as t
 from pathlib import Path
 
 import click
@@ -22,7 +24,9 @@ def test_app_cli_commands_run_in_an_application_context(tmp_path: Path) -> None:
     assert result.output == "hello from cli_app\n", result.output
 
 
-def test_flask_group_with_create_app(tmp_path: Path) -> None:
+def test_flask_group_with_create_app(tmp_path: Path, monkeypatch: t.Any) -> None:
+    # The group sets FLASK_RUN_FROM_CLI, as Flask's does; undone after.
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")
     app = Flask("made", root_path=str(tmp_path))
 
     @click.command()
@@ -35,3 +39,15 @@ def test_flask_group_with_create_app(tmp_path: Path) -> None:
     result = CliRunner().invoke(group, ["name"])
     assert result.output == "made\n", result.output
     assert ScriptInfo(create_app=lambda: app).load_app() is app
+
+
+def test_the_flask_command_says_how_to_name_the_app(tmp_path: Path, monkeypatch: t.Any) -> None:
+    from microweb.compat.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")
+    monkeypatch.delenv("FLASK_APP", raising=False)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    result = CliRunner().invoke(cli, ["missing"])
+    assert result.exit_code == 2
+    assert "FLASK_APP" in result.output
