@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.metadata
 import typing as t
 
@@ -88,13 +89,29 @@ class FlaskClient(TestClient):
         self._kept: list[RequestContext] = []
 
     def open(self, *args: t.Any, **kwargs: t.Any) -> TestResponse:
-        """Send a request; see :meth:`microweb.testing.TestClient.open`."""
-        if not self.preserve_context:
-            return super().open(*args, **kwargs)
+        """Send a request; see :meth:`microweb.testing.TestClient.open`.
+
+        A builder or an environ passed in gets :attr:`environ_base` under
+        its own values, as Flask's client does.
+        """
+        requests: list[t.Any] = []
+        extra = {KEEP: requests} if self.preserve_context else {}
+        if args and isinstance(args[0], werkzeug.test.EnvironBuilder):
+            builder = copy.copy(args[0])
+            builder.environ_base = {**self.environ_base, **(builder.environ_base or {}), **extra}
+            args = (builder, *args[1:])
+        elif args and isinstance(args[0], dict):
+            builder = werkzeug.test.EnvironBuilder.from_environ(
+                args[0], environ_base={**self.environ_base, **extra}
+            )
+            try:
+                args = (builder.get_environ(), *args[1:])
+            finally:
+                builder.close()
+        elif extra:
+            kwargs["environ_base"] = {**(kwargs.get("environ_base") or {}), **extra}
         while self._kept:
             self._kept.pop().pop()
-        requests: list[t.Any] = []
-        kwargs["environ_base"] = {**(kwargs.get("environ_base") or {}), KEEP: requests}
         response = super().open(*args, **kwargs)
         if requests:
             context = RequestContext(self.application, requests[-1], teardown=False)
@@ -124,31 +141,32 @@ class FlaskClient(TestClient):
 
         Takes the arguments of :func:`microweb.testing.environ_builder`.
         """
+        if self._cookies is None:
+            raise TypeError(
+                "Cookies are disabled. Create a client with 'use_cookies=True'."
+            )
         app = self.application
         builder = environ_builder(app, *args, **kwargs)
         try:
             environ = builder.get_environ()
         finally:
             builder.close()
-        if self._cookies is not None:
-            self._add_cookies_to_wsgi(environ)
+        self._add_cookies_to_wsgi(environ)
         request = app.request_class(environ, app)
         interface = app.session_interface
         session = interface.open_session(app, request)
         if session is None:
             raise RuntimeError("Session backend did not open a session.")
-        with RequestContext(app, request, teardown=False):
-            yield session
+        yield session
         response = app.response_class()
         if interface.is_null_session(session):
             return
         interface.save_session(app, session, response)
-        if self._cookies is not None:
-            self._update_cookies_from_response(
-                request.host.partition(":")[0],
-                request.path,
-                response.headers.getlist("Set-Cookie"),
-            )
+        self._update_cookies_from_response(
+            request.host.partition(":")[0],
+            request.path,
+            response.headers.getlist("Set-Cookie"),
+        )
 
 
 __all__ = ["EnvironBuilder", "FlaskCliRunner", "FlaskClient"]

@@ -199,3 +199,21 @@ def test_get_template_attribute_and_the_app_context_globals_class(tmp_path: Path
     with app.app_context():
         assert get_template_attribute("macros.html", "hi")("ann") == "hi ann"
         assert g.spam == "eggs"
+
+
+def test_the_client_adds_its_environ_base_to_a_builder(tmp_path: Path) -> None:
+    import pytest
+
+    from microweb.compat.testing import EnvironBuilder
+
+    app = flask_app(tmp_path)
+    app.route("/")(lambda: request.remote_addr or "none")
+    client = app.test_client()
+    builder = EnvironBuilder(app, "/")
+    try:
+        assert client.open(builder).text == "127.0.0.1"
+    finally:
+        builder.close()
+    with pytest.raises(TypeError, match="Cookies are disabled"):
+        with app.test_client(use_cookies=False).session_transaction():
+            pass
