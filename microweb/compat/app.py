@@ -16,7 +16,13 @@ from ..wrappers import Request, RequestGlobals
 from . import helpers
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
-from .context import AppContext, RequestContext, current_request, test_request_context
+from .context import (
+    AppContext,
+    RequestContext,
+    current_request,
+    inside_app_context,
+    test_request_context,
+)
 
 if t.TYPE_CHECKING:
     from ..typing import ResponseReturnValue
@@ -175,7 +181,14 @@ class Flask(App):
         """Call ``f(exc)`` when each request and each application context ends."""
         self._check_setup("teardown_appcontext")
         self.teardown_appcontext_funcs.append(f)
-        self.add_hook("teardown_request", f)
+
+        def appcontext_ends(exc: BaseException | None = None) -> None:
+            # A request inside app.app_context() leaves it to the context.
+            if not inside_app_context(current_request()):
+                f(exc)
+
+        appcontext_ends.__qualname__ = getattr(f, "__qualname__", "appcontext_ends")
+        self.add_hook("teardown_request", appcontext_ends)
         return f
 
     def make_response(self, *args: t.Any) -> Response:

@@ -112,6 +112,7 @@ class RequestContext:
     def push(self) -> None:
         """Bind the request; :meth:`pop` unbinds it."""
         outer = _current.get(None)
+        self.request.__dict__.setdefault("outer_context", outer)
         if isinstance(outer, AppContext) and outer.app is self.app:
             # Flask's g belongs to the application context: share it.
             self.request.__dict__.setdefault("g", outer.g)
@@ -209,6 +210,12 @@ def current_session() -> SessionMixin:
     if value is None or value.__class__ is AppContext:
         raise RuntimeError(unbound_message("session", value))
     return value.session  # type: ignore[union-attr]  # not an AppContext, so a Request
+
+
+def inside_app_context(request: Request) -> bool:
+    """Whether *request* is handled inside ``app.app_context()`` of its own app."""
+    outer = request.__dict__.get("outer_context")
+    return isinstance(outer, AppContext) and outer.app is request.app
 
 
 def current_request_context() -> RequestContext:
@@ -340,6 +347,9 @@ def enable(app: App) -> None:
         request: Request, error: BaseException | None = None, *, reraise: bool = True
     ) -> None:
         token = _current.set(request)
+        # What was bound outside the request: teardown_appcontext functions
+        # wait for an application context around it to end.
+        request.__dict__.setdefault("outer_context", token.old_value)
         try:
             core_finish(request, error, reraise=reraise)
         finally:

@@ -217,3 +217,17 @@ def test_the_client_adds_its_environ_base_to_a_builder(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="Cookies are disabled"):
         with app.test_client(use_cookies=False).session_transaction():
             pass
+
+
+def test_teardown_appcontext_runs_once_per_context(tmp_path: Path) -> None:
+    app = flask_app(tmp_path)
+    seen: list[object] = []
+    app.teardown_appcontext(seen.append)
+    app.route("/")(lambda: "ok")
+    client = app.test_client()
+    client.get("/")
+    assert seen == [None]  # the request was its own application context
+    with app.app_context():
+        client.get("/")
+        assert seen == [None]  # the request inside leaves it to the context
+    assert seen == [None, None]
