@@ -9,12 +9,12 @@ from __future__ import annotations
 from markupsafe import Markup as Markup
 from markupsafe import escape as escape
 
-from ..config import Config as Config
 from ..wrappers import Request as Request
 from ..wrappers import Response as Response
 from . import json as json
 from . import templating as templating
 from .app import Flask as Flask
+from .config import Config as Config
 from .blueprints import Blueprint as Blueprint
 from .context import current_app as current_app
 from .ctx import AppContext as AppContext
@@ -37,6 +37,8 @@ from .helpers import render_template as render_template
 from .helpers import render_template_string as render_template_string
 from .helpers import send_file as send_file
 from .helpers import send_from_directory as send_from_directory
+from .helpers import stream_template as stream_template
+from .helpers import stream_template_string as stream_template_string
 from .helpers import stream_with_context as stream_with_context
 from .helpers import url_for as url_for
 from .sessions import SecureCookieSession as SecureCookieSession

@@ -14,6 +14,7 @@ from ..app import App
 from ..helpers import redirect as _core_redirect
 from ..wrappers import Request, RequestGlobals
 from . import helpers
+from .config import Config
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
 from .context import (
@@ -71,6 +72,8 @@ class Flask(App):
         #: The app's commands; they run inside ``app.app_context()``.
         self.cli: AppGroup = AppGroup(self.name)
 
+    #: Reads ``FLASK_*`` variables in ``from_prefixed_env``.
+    config_class = Config
     #: The class of ``g`` in an application context.
     app_ctx_globals_class: type[t.Any] = RequestGlobals
     #: The class of :attr:`json`.

@@ -231,3 +231,18 @@ def test_teardown_appcontext_runs_once_per_context(tmp_path: Path) -> None:
         client.get("/")
         assert seen == [None]  # the request inside leaves it to the context
     assert seen == [None, None]
+
+
+def test_stream_template_string_and_flask_prefixed_config(tmp_path: Path, monkeypatch: t.Any) -> None:
+    from microweb.compat import stream_template_string
+
+    app = flask_app(tmp_path)
+
+    @app.route("/")
+    def index():
+        return stream_template_string("{{ request.path }} {{ word }}", word="hi")
+
+    assert app.test_client().get("/").text == "/ hi"
+    monkeypatch.setenv("FLASK_NUMBER", "5")
+    app.config.from_prefixed_env()
+    assert app.config["NUMBER"] == 5
