@@ -15,6 +15,7 @@ from ..helpers import redirect as _core_redirect
 from ..wrappers import Request, RequestGlobals
 from . import helpers
 from .config import Config
+from .wrappers import Request as FlaskRequest
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
 from .context import (
@@ -26,6 +27,8 @@ from .context import (
 )
 
 if t.TYPE_CHECKING:
+    import jinja2
+
     from ..typing import ResponseReturnValue
     from ..wrappers import Response
 
@@ -72,6 +75,8 @@ class Flask(App):
         #: The app's commands; they run inside ``app.app_context()``.
         self.cli: AppGroup = AppGroup(self.name)
 
+    #: Reads JSON with :attr:`json`.
+    request_class = FlaskRequest
     #: Reads ``FLASK_*`` variables in ``from_prefixed_env``.
     config_class = Config
     #: The class of ``g`` in an application context.
@@ -80,6 +85,13 @@ class Flask(App):
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
     #: The class of :attr:`aborter`.
     aborter_class: type[Aborter] = Aborter
+
+    @cached_property
+    def jinja_env(self) -> jinja2.Environment:
+        """The app's Jinja environment; its ``tojson`` filter writes with :attr:`json`."""
+        env = App.jinja_env.func(self)  # type: ignore[attr-defined]  # a cached_property's function
+        env.policies["json.dumps_function"] = self.json.dumps
+        return t.cast("jinja2.Environment", env)
 
     @cached_property
     def logger(self) -> logging.Logger:

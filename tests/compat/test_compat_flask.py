@@ -246,3 +246,27 @@ def test_stream_template_string_and_flask_prefixed_config(tmp_path: Path, monkey
     monkeypatch.setenv("FLASK_NUMBER", "5")
     app.config.from_prefixed_env()
     assert app.config["NUMBER"] == 5
+
+
+def test_json_in_and_out_goes_through_app_json(tmp_path: Path) -> None:
+    import datetime
+
+    from microweb.compat import render_template_string
+    from microweb.compat.json.provider import DefaultJSONProvider
+
+    class Upper(DefaultJSONProvider):
+        def loads(self, s, **kwargs):  # type: ignore[no-untyped-def]
+            return {k.upper(): v for k, v in super().loads(s, **kwargs).items()}
+
+    app = flask_app(tmp_path)
+    app.json = Upper(app)
+
+    @app.route("/", methods=["POST"])
+    def index():
+        return render_template_string(
+            "{{ data|tojson }}", data={**request.get_json(), "at": datetime.date(2021, 2, 1)}
+        )
+
+    response = app.test_client().post("/", json={"a": 1})
+    assert response.text == '{"A": 1, "at": "Mon, 01 Feb 2021 00:00:00 GMT"}'
+    assert app.test_client().post("/", data="{", content_type="application/json").status_code == 400
