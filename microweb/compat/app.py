@@ -212,6 +212,12 @@ class Flask(App):
             return super().make_response(*args)
         return super().make_response(current_request(), *args)
 
+    def send_static_file(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """Send a file of the static folder; Flask's ``send_static_file(filename)`` too."""
+        if args and isinstance(args[0], Request):
+            return super().send_static_file(*args, **kwargs)
+        return super().send_static_file(current_request(), *args, **kwargs)
+
     def url_for(self, endpoint: str, **values: t.Any) -> str:
         """Return the URL for *endpoint*, relative to the current request if there is one."""
         return helpers.url_for(endpoint, **values)

@@ -270,3 +270,17 @@ def test_json_in_and_out_goes_through_app_json(tmp_path: Path) -> None:
     response = app.test_client().post("/", json={"a": 1})
     assert response.text == '{"A": 1, "at": "Mon, 01 Feb 2021 00:00:00 GMT"}'
     assert app.test_client().post("/", data="{", content_type="application/json").status_code == 400
+
+
+def test_send_static_file_without_the_request(tmp_path: Path) -> None:
+    from microweb.compat import Flask as FlaskApp
+
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "a.txt").write_text("A")
+    app = FlaskApp("static_app", root_path=str(tmp_path))
+    assert app.test_client().get("/static/a.txt").text == "A"
+    with app.test_request_context():
+        response = app.send_static_file("a.txt")
+        response.direct_passthrough = False
+        assert response.get_data() == b"A"
+        response.close()
