@@ -8,10 +8,11 @@ import typing as t
 from datetime import timedelta
 from functools import cached_property
 
-from werkzeug.exceptions import Aborter
+from werkzeug.exceptions import Aborter, NotFound
 
 from ..app import App
 from ..helpers import redirect as _core_redirect
+from ..helpers import send_from_directory as _core_send_from_directory
 from ..wrappers import Request, RequestGlobals
 from . import helpers
 from .config import Config
@@ -212,11 +213,25 @@ class Flask(App):
             return super().make_response(*args)
         return super().make_response(current_request(), *args)
 
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """Seconds a client may cache a file sent: ``SEND_FILE_MAX_AGE_DEFAULT``; override to vary it."""
+        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        if isinstance(value, timedelta):
+            return int(value.total_seconds())
+        return t.cast("int | None", value)
+
     def send_static_file(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Send a file of the static folder; Flask's ``send_static_file(filename)`` too."""
         if args and isinstance(args[0], Request):
-            return super().send_static_file(*args, **kwargs)
-        return super().send_static_file(current_request(), *args, **kwargs)
+            request, *rest = args
+        else:
+            request, rest = current_request(), list(args)
+        filename = rest[0] if rest else kwargs["filename"]
+        if self.static_folder is None:
+            raise NotFound()
+        return _core_send_from_directory(
+            request, self.static_folder, filename, max_age=self.get_send_file_max_age
+        )
 
     def url_for(self, endpoint: str, **values: t.Any) -> str:
         """Return the URL for *endpoint*, relative to the current request if there is one."""

@@ -190,15 +190,28 @@ def make_response(*args: t.Any) -> Response:
 
 
 def send_file(path_or_file: os.PathLike[str] | str | t.IO[bytes], **kwargs: t.Any) -> Response:
-    """Send a file: :func:`microweb.send_file` with the current request."""
-    return _core.send_file(current_request(), path_or_file, **kwargs)
+    """Send a file: :func:`microweb.send_file` with the current request.
+
+    The app's ``get_send_file_max_age`` (Flask has one) sets ``max_age``.
+    """
+    request = current_request()
+    _max_age(request, kwargs)
+    return _core.send_file(request, path_or_file, **kwargs)
+
+
+def _max_age(request: Request, kwargs: dict[str, t.Any]) -> None:
+    get_max_age = getattr(request.app, "get_send_file_max_age", None)
+    if get_max_age is not None:
+        kwargs.setdefault("max_age", get_max_age)
 
 
 def send_from_directory(
     directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: t.Any
 ) -> Response:
     """Send a file from a folder: :func:`microweb.send_from_directory` with the current request."""
-    return _core.send_from_directory(current_request(), directory, path, **kwargs)
+    request = current_request()
+    _max_age(request, kwargs)
+    return _core.send_from_directory(request, directory, path, **kwargs)
 
 
 def has_request_context() -> bool:

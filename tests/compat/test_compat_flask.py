@@ -284,3 +284,15 @@ def test_send_static_file_without_the_request(tmp_path: Path) -> None:
         response.direct_passthrough = False
         assert response.get_data() == b"A"
         response.close()
+
+
+def test_get_send_file_max_age_sets_the_cache_time(tmp_path: Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "a.txt").write_text("A")
+
+    class TenSeconds(Flask):
+        def get_send_file_max_age(self, filename):  # type: ignore[no-untyped-def]
+            return 10
+
+    app = TenSeconds("static_app", root_path=str(tmp_path))
+    assert app.test_client().get("/static/a.txt").cache_control.max_age == 10
