@@ -9,6 +9,7 @@ and microweb's built-in commands (``run``, ``routes``, ``shell``,
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 import typing as t
@@ -35,7 +36,8 @@ def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool 
     :return: Whether a file set anything.
     """
     try:
-        import dotenv
+        # python-dotenv is optional, and may not be installed to type-check.
+        dotenv: t.Any = importlib.import_module("dotenv")
     except ImportError:
         if path or os.path.isfile(".env") or os.path.isfile(".flaskenv"):
             click.secho(
