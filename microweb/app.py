@@ -320,9 +320,15 @@ class App(SetupMethods):
             already serve it, it is checked only with the rule arguments it
             names, since they may take the others out.
         """
-        preprocessed = endpoint is not None and any(
-            self.url_value_preprocessors.get(scope)
-            for scope in (None, *blueprint_chain(endpoint))
+        # With the compatibility layer on, Flask's lenience: a URL value
+        # preprocessor registered later (a blueprint's, say) may take the
+        # arguments a view does not name, so only those it names count.
+        preprocessed = endpoint is not None and (
+            self.request_optional
+            or any(
+                self.url_value_preprocessors.get(scope)
+                for scope in (None, *blueprint_chain(endpoint))
+            )
         )
         takes_request = check_signature(
             f,

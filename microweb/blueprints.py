@@ -35,6 +35,7 @@ if t.TYPE_CHECKING:
         URLDefaultCallbackT,
         URLValuePreprocessor,
         URLValuePreprocessorT,
+        ViewT,
     )
     from .wrappers import Request, Response
 
@@ -195,6 +196,22 @@ class Blueprint(SetupMethods):
         if view_func is not None and "." in getattr(view_func, "__name__", ""):
             raise ValueError(f"View name {view_func.__name__!r} may not contain a dot.")
         self.record(lambda s: s.add_url_rule(rule, endpoint, view_func, **options))
+
+    def endpoint(self, endpoint: str) -> t.Callable[[ViewT], ViewT]:
+        """Register the decorated function as the view of the app's *endpoint*.
+
+        The name is the app's, not prefixed with the blueprint's, as in
+        Flask: it gives a view to a rule added to the app without one.
+        """
+
+        def decorator(f: ViewT) -> ViewT:
+            def register(state: BlueprintSetupState) -> None:
+                state.app.endpoint(endpoint)(f)
+
+            self.record_once(register)
+            return f
+
+        return decorator
 
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
         """Nest *blueprint* in this one: its names and prefixes stack.

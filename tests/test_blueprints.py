@@ -1357,3 +1357,17 @@ def test_blueprint_view_after_its_preprocessor_may_leave_out_the_argument(
     with pytest.raises(TypeError, match="register the preprocessor before the view"):
         app.register_blueprint(after)
     assert client.get("/en/").text == "fine"
+
+
+def test_blueprint_endpoint_gives_a_view_to_an_app_rule(app: App) -> None:
+    app.add_url_rule("/foo", "bar")
+    bp = Blueprint("bp", __name__)
+
+    @bp.endpoint("bar")
+    def foobar(request):
+        return request.endpoint
+
+    app.register_blueprint(bp, url_prefix="/bp_prefix")
+    client = app.test_client()
+    assert client.get("/foo").text == "bar"
+    assert client.get("/bp_prefix/bar").status_code == 404
