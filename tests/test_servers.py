@@ -126,8 +126,6 @@ class Server:
 
 @pytest.fixture(scope="session", params=SERVERS)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Server]:
-    if request.param == "gunicorn" and sys.platform == "win32":
-        pytest.skip("gunicorn does not run on Windows")
     root = make_root(tmp_path_factory.mktemp("hostile"))
     server = Server(request.param, root)
     try:
