@@ -74,7 +74,7 @@ def locate_app(target: str) -> App:
 def _import(target: str) -> types.ModuleType:
     """Import the module *target* names, a dotted name or a file path."""
     if target.endswith(".py") or "/" in target or os.sep in target:
-        module_name = _prepare_path(target)
+        module_name = prepare_import(target)
     else:
         module_name = target
         if "" not in sys.path and os.getcwd() not in sys.path:
@@ -89,8 +89,12 @@ def _import(target: str) -> types.ModuleType:
         raise NoAppException(f"Could not import {module_name!r}: {e}") from None
 
 
-def _prepare_path(path: str) -> str:
-    """Put the folder above *path*'s package on ``sys.path``; return its dotted name."""
+def prepare_import(path: str) -> str:
+    """Put the folder above *path*'s package first on ``sys.path``; return its dotted name.
+
+    ``app.py`` gives ``app``; ``pkg/sub/mod.py`` in a package ``pkg`` gives
+    ``pkg.sub.mod``, with ``pkg``'s parent folder on ``sys.path``.
+    """
     path = os.path.realpath(path)
     path = path[:-3] if path.endswith(".py") else path.rstrip(os.sep)
     if os.path.basename(path) == "__init__":

@@ -89,15 +89,15 @@ class View:
             raise NotImplementedError()
 
     @classmethod
-    def as_view(cls, name: str, *class_args: t.Any, **class_kwargs: t.Any) -> ViewFunction:
-        """Return a view function, ``view(request, **view_args)``, for the class.
+    def view_caller(
+        cls, class_args: tuple[t.Any, ...], class_kwargs: dict[str, t.Any]
+    ) -> t.Callable[..., ResponseReturnValue]:
+        """Return the function that :meth:`as_view` decorates and names.
 
-        It carries ``view_class``, ``methods`` and the class's docstring
-        and module, under the name *name* (the endpoint ``add_url_rule``
-        uses by default), with :attr:`decorators` applied.
-
-        :param name: The function's name.
-        :param class_args: Passed to the constructor, as are *class_kwargs*.
+        It calls :meth:`dispatch_request` on a new instance for each
+        request, or on one made now if :attr:`init_every_request` is false.
+        A subclass that calls ``dispatch_request`` another way (the
+        compatibility layer's, without the request) overrides this alone.
         """
         if cls.init_every_request:
 
@@ -111,6 +111,20 @@ class View:
             def view(request: Request, /, **kwargs: t.Any) -> ResponseReturnValue:
                 return instance.dispatch_request(request, **kwargs)
 
+        return view
+
+    @classmethod
+    def as_view(cls, name: str, *class_args: t.Any, **class_kwargs: t.Any) -> ViewFunction:
+        """Return a view function, ``view(request, **view_args)``, for the class.
+
+        It carries ``view_class``, ``methods`` and the class's docstring
+        and module, under the name *name* (the endpoint ``add_url_rule``
+        uses by default), with :attr:`decorators` applied.
+
+        :param name: The function's name.
+        :param class_args: Passed to the constructor, as are *class_kwargs*.
+        """
+        view = cls.view_caller(class_args, class_kwargs)
         rv: t.Any = view
         if cls.decorators:
             # Decorators that copy the name (functools.wraps) see the view's.
@@ -118,6 +132,10 @@ class View:
             rv.__module__ = cls.__module__
             for decorator in cls.decorators:
                 rv = decorator(rv)
+            if rv is not view and not hasattr(rv, "__wrapped__"):
+                # A decorator without functools.wraps: keep the way back to
+                # the view (the compatibility layer decides its style by it).
+                rv.__wrapped__ = view
         rv.view_class = cls
         rv.__name__ = name
         rv.__qualname__ = name

@@ -20,6 +20,7 @@ from .. import cli as _core
 from ..cli import NoAppException as NoAppException
 from ..cli import find_app_by_string
 from ..cli import find_best_app as find_best_app
+from ..cli import prepare_import as prepare_import
 from .helpers import get_debug_flag
 
 if t.TYPE_CHECKING:
@@ -58,25 +59,6 @@ def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool 
         if key not in os.environ and value is not None:
             os.environ[key] = value
     return bool(data)
-
-
-def prepare_import(path: str) -> str:
-    """Put the folder above *path*'s package first on ``sys.path``; return its dotted name."""
-    path = os.path.realpath(path)
-    fname, ext = os.path.splitext(path)
-    if ext == ".py":
-        path = fname
-    if os.path.basename(path) == "__init__":
-        path = os.path.dirname(path)
-    names: list[str] = []
-    while True:
-        path, name = os.path.split(path)
-        names.append(name)
-        if not os.path.exists(os.path.join(path, "__init__.py")):
-            break
-    if sys.path[0] != path:
-        sys.path.insert(0, path)
-    return ".".join(names[::-1])
 
 
 @t.overload

@@ -24,12 +24,10 @@ class View(_core.View):
         raise NotImplementedError()
 
     @classmethod
-    def as_view(cls, name: str, *class_args: t.Any, **class_kwargs: t.Any) -> t.Any:
-        """Return a view function, ``view(**view_args)``, for the class.
-
-        It carries ``view_class``, ``methods`` and the class's docstring,
-        under the name *name*, with :attr:`decorators` applied.
-        """
+    def view_caller(
+        cls, class_args: tuple[t.Any, ...], class_kwargs: dict[str, t.Any]
+    ) -> t.Callable[..., ResponseReturnValue]:
+        """Return ``view(**view_args)``, which calls ``dispatch_request`` without the request."""
         if cls.init_every_request:
 
             def view(**kwargs: t.Any) -> ResponseReturnValue:
@@ -42,25 +40,7 @@ class View(_core.View):
             def view(**kwargs: t.Any) -> ResponseReturnValue:
                 return instance.dispatch_request(**kwargs)
 
-        rv: t.Any = view
-        if cls.decorators:
-            rv.__name__ = name
-            rv.__module__ = cls.__module__
-            for decorator in cls.decorators:
-                rv = decorator(rv)
-            if rv is not view and not hasattr(rv, "__wrapped__"):
-                # A decorator without functools.wraps: registration decides
-                # the style by the view it wraps (see docs/compat.rst).
-                rv.__wrapped__ = view
-        rv.view_class = cls
-        rv.__name__ = name
-        rv.__qualname__ = name
-        rv.__doc__ = cls.__doc__
-        rv.__module__ = cls.__module__
-        rv.methods = cls.methods
-        if cls.provide_automatic_options is not None:
-            rv.provide_automatic_options = cls.provide_automatic_options
-        return rv
+        return view
 
 
 class MethodView(View, _core.MethodView):
