@@ -10,7 +10,8 @@ import uuid
 from datetime import date, datetime, time
 
 
-def _default(o: t.Any) -> t.Any:
+def default(o: t.Any) -> t.Any:
+    """Serialize what :mod:`json` does not know; see :func:`dumps`."""
     if isinstance(o, (datetime, date, time)):
         return o.isoformat()
     if isinstance(o, (decimal.Decimal, uuid.UUID)):
@@ -29,4 +30,4 @@ def dumps(obj: t.Any) -> str:
     strings, ``Decimal`` and ``UUID`` strings, dataclasses objects, and
     objects with ``__html__`` (such as ``Markup``) their HTML.
     """
-    return json.dumps(obj, default=_default, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(obj, default=default, ensure_ascii=False, separators=(",", ":"))

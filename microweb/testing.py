@@ -32,19 +32,34 @@ def environ_builder(
     unset), under ``APPLICATION_ROOT``, with ``PREFERRED_URL_SCHEME``.
     *path* may be a full URL, whose scheme and host then win.
     """
-    if base_url is None:
-        config = app.config
-        host = config["SERVER_NAME"] or "localhost"
-        if subdomain:
-            host = f"{subdomain}.{host}"
-        scheme = url_scheme or config["PREFERRED_URL_SCHEME"]
-        root = config["APPLICATION_ROOT"].lstrip("/")
-        url = urlsplit(path)
-        base_url = f"{url.scheme or scheme}://{url.netloc or host}/{root}"
-        path = f"{url.path}?{url.query}" if url.query else url.path
-    elif subdomain is not None or url_scheme is not None:
-        raise ValueError("Pass 'subdomain' or 'url_scheme' only without 'base_url'.")
+    path, base_url = split_url(app, path, base_url, subdomain, url_scheme)
     return EnvironBuilder(path, base_url, **kwargs)
+
+
+def split_url(
+    app: App,
+    path: str,
+    base_url: str | None = None,
+    subdomain: str | None = None,
+    url_scheme: str | None = None,
+) -> tuple[str, str]:
+    """Return the path and the base URL of a test request to *app*; see :func:`environ_builder`.
+
+    :raises ValueError: If *subdomain* or *url_scheme* comes with *base_url*.
+    """
+    if base_url is not None:
+        if subdomain is not None or url_scheme is not None:
+            raise ValueError("Pass 'subdomain' or 'url_scheme' only without 'base_url'.")
+        return path, base_url
+    config = app.config
+    host = config["SERVER_NAME"] or "localhost"
+    if subdomain:
+        host = f"{subdomain}.{host}"
+    scheme = url_scheme or config["PREFERRED_URL_SCHEME"]
+    root = config["APPLICATION_ROOT"].lstrip("/")
+    url = urlsplit(path)
+    base_url = f"{url.scheme or scheme}://{url.netloc or host}/{root}"
+    return (f"{url.path}?{url.query}" if url.query else url.path), base_url
 
 
 class TestClient(Client):

@@ -7,12 +7,11 @@ import copy
 import importlib.metadata
 import typing as t
 
-from urllib.parse import urlsplit
 
 import werkzeug.test
 
 from ..testing import CliRunner as FlaskCliRunner
-from ..testing import TestClient, environ_builder
+from ..testing import TestClient, environ_builder, split_url
 from .context import KEEP, RequestContext
 
 if t.TYPE_CHECKING:
@@ -41,20 +40,7 @@ class EnvironBuilder(werkzeug.test.EnvironBuilder):
         *args: t.Any,
         **kwargs: t.Any,
     ) -> None:
-        if base_url is None:
-            config = app.config
-            host = config["SERVER_NAME"] or "localhost"
-            if subdomain:
-                host = f"{subdomain}.{host}"
-            scheme = url_scheme or config["PREFERRED_URL_SCHEME"]
-            url = urlsplit(path)
-            base_url = (
-                f"{url.scheme or scheme}://{url.netloc or host}"
-                f"/{config['APPLICATION_ROOT'].lstrip('/')}"
-            )
-            path = f"{url.path}?{url.query}" if url.query else url.path
-        elif subdomain is not None or url_scheme is not None:
-            raise ValueError("Pass 'subdomain' or 'url_scheme' only without 'base_url'.")
+        path, base_url = split_url(app, path, base_url, subdomain, url_scheme)
         #: The app the request is for.
         self.app = app
         super().__init__(path, base_url, *args, **kwargs)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import decimal
 import json
 import typing as t
-import uuid
 import weakref
 from datetime import date
 
 from werkzeug.http import http_date
+
+from ...json import default as json_default
 
 if t.TYPE_CHECKING:
     from ...app import App
@@ -56,15 +55,10 @@ class JSONProvider:
 
 
 def _default(o: t.Any) -> t.Any:
+    # Flask writes dates as HTTP dates; the rest as microweb does.
     if isinstance(o, date):
         return http_date(o)
-    if isinstance(o, (decimal.Decimal, uuid.UUID)):
-        return str(o)
-    if dataclasses.is_dataclass(o) and not isinstance(o, type):
-        return dataclasses.asdict(o)
-    if hasattr(o, "__html__"):
-        return str(o.__html__())
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+    return json_default(o)
 
 
 class DefaultJSONProvider(JSONProvider):
