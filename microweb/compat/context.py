@@ -38,7 +38,32 @@ if t.TYPE_CHECKING:
     from ..wrappers import Response
 
 
-class AppContext:
+_B = t.TypeVar("_B", bound="_Binding")
+
+
+class _Binding:
+    """A context manager over ``push()`` and ``pop(exc)``."""
+
+    def push(self) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def pop(self, exc: BaseException | None = None) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def __enter__(self: _B) -> _B:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc)
+
+
+class AppContext(_Binding):
     """What ``app.app_context()`` binds: the app, and a ``g`` of its own.
 
     For CLI commands, scripts and tests that need :data:`current_app` or
@@ -69,20 +94,9 @@ class AppContext:
         finally:
             _current.reset(self._tokens.pop())
 
-    def __enter__(self) -> AppContext:
-        self.push()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc)
 
 
-class RequestContext:
+class RequestContext(_Binding):
     """Binds one request, as a request being handled does: ``app.test_request_context()``.
 
     Leaving it runs the request's teardown hooks, as the end of a request
@@ -127,17 +141,6 @@ class RequestContext:
         finally:
             _current.reset(self._tokens.pop())
 
-    def __enter__(self) -> RequestContext:
-        self.push()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc)
 
 
 #: The environ key of a list the binding dispatch appends its request to:
