@@ -43,6 +43,7 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .blueprints import Blueprint
+    from .compat.usage import ProxyUse
     from .registration import HookKind, Role, Step
     from .sessions import SessionInterface
     from .testing import CliRunner, TestClient
@@ -832,6 +833,28 @@ class App(SetupMethods):
             external=True if _external is None else _external,
             anchor=_anchor,
         )
+
+    def proxy_usage(self) -> list[ProxyUse]:
+        """Return the places in the app's code that read hidden state.
+
+        Only an app created with ``proxies="warn"`` records them: each read
+        of a proxy (``request``, ``session``, ``g``, ``current_app``) or of
+        a Flask-named helper that reads the current request, with file and
+        line, endpoint and count. The list empties as views move to the
+        explicit style; ``microweb proxies`` prints it. See
+        :mod:`microweb.compat.usage`.
+
+        :raises RuntimeError: If the app does not record.
+        """
+        if self.proxies != "warn":
+            raise RuntimeError(
+                f"{self!r} does not record its proxy reads: create it with"
+                f" App({self.import_name!r}, proxies=\"warn\"), or set"
+                " MICROWEB_PROXIES=warn in the environment before it is created."
+            )
+        from .compat.usage import usage
+
+        return usage(self)
 
     # Testing and serving.
 

@@ -342,7 +342,7 @@ class MicrowebGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The built-in names and the app's; help shows why the app's are missing."""
-        names = set(super().list_commands(ctx))
+        names = {*super().list_commands(ctx), "proxies"}
         info = ctx.ensure_object(ScriptInfo)
         if not info.names_an_app():
             return sorted(names)
@@ -360,6 +360,11 @@ class MicrowebGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
+        if cmd_name == "proxies":
+            # The compatibility layer's command, loaded only when run.
+            from .compat.usage import proxies_command
+
+            return proxies_command
         try:
             app = ctx.ensure_object(ScriptInfo).load_app()
         except NoAppException as e:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 import typing as t
 from contextvars import ContextVar
@@ -161,6 +162,22 @@ def unbind(token: t.Any) -> None:
     _current.reset(token)
 
 
+def _no_record(value: Request | AppContext, proxy: str) -> None:
+    raise AssertionError("an app records proxy reads only after start_recording")
+
+
+#: What notes a read of a proxy while an app with ``proxies="warn"``
+#: handles a request; see :mod:`microweb.compat.usage`.
+_record: t.Callable[[Request | AppContext, str], None] = _no_record
+
+
+def set_recorder(record: t.Callable[[Request | AppContext, str], None]) -> None:
+    """Have *record* called with the bound value and the proxy's name on
+    each read made for an app with ``proxies="warn"``."""
+    global _record
+    _record = record
+
+
 def current() -> Request | AppContext | None:
     """Return what is bound: a request, an application context, or ``None``."""
     return _current.get(None)
@@ -179,6 +196,8 @@ def current_request() -> Request:
     value = _current.get(None)
     if value is None or value.__class__ is AppContext:
         raise RuntimeError(unbound_message("request", value))
+    if value.app.proxies == "warn":
+        _record(value, "request")
     return value  # type: ignore[return-value]  # not an AppContext, so a Request
 
 
@@ -190,6 +209,8 @@ def current_app_object() -> App:
     value = _current.get(None)
     if value is None:
         raise RuntimeError(unbound_message("current_app", None))
+    if value.app.proxies == "warn":
+        _record(value, "current_app")
     return value.app
 
 
@@ -201,6 +222,8 @@ def current_g() -> RequestGlobals:
     value = _current.get(None)
     if value is None:
         raise RuntimeError(unbound_message("g", None))
+    if value.app.proxies == "warn":
+        _record(value, "g")
     return value.g
 
 
@@ -212,6 +235,8 @@ def current_session() -> SessionMixin:
     value = _current.get(None)
     if value is None or value.__class__ is AppContext:
         raise RuntimeError(unbound_message("session", value))
+    if value.app.proxies == "warn":
+        _record(value, "session")
     return value.session  # type: ignore[union-attr]  # not an AppContext, so a Request
 
 
@@ -317,26 +342,44 @@ app_ctx: AppContext = LocalProxy(current_app_context)  # type: ignore[assignment
 def enable(app: App) -> None:
     """Turn the layer on for *app*; ``App(..., proxies=True)`` calls this.
 
-    Sets instance attributes only, so an app without proxies is untouched:
+    *app* becomes an instance of a subclass of its class (made once per
+    class, same name) that binds the request around
+    :meth:`~microweb.App.dispatch` and
+    :meth:`~microweb.App.finish_request`, accepts callables that do not
+    take the request (``request_optional``) and has ``app_context`` and
+    ``test_request_context`` unless its class has them. :func:`adapt` goes
+    first in its registration steps. An app without proxies is untouched.
 
-    * ``request_optional``, so registration accepts callables that do not
-      take the request, and :func:`adapt` first in its registration steps;
-    * ``dispatch`` and ``finish_request``, the core's methods wrapped to
-      bind the request around them;
-    * ``app_context`` and ``test_request_context``, unless the class has
-      them (:class:`microweb.compat.Flask` does).
+    perf: a subclass, not instance attributes: past about 30 attributes
+    CPython 3.11 stops sharing an instance dict's keys, and every
+    ``self.x`` on the request path gets slower.
     """
-    app.request_optional = True
     app.registration_steps.insert(0, adapt)
-    core_dispatch = app.dispatch
-    core_finish = app.finish_request
+    app.__class__ = _binding_class(type(app))
+    if app.proxies == "warn" or os.environ.get("MICROWEB_PROXIES") == "warn":
+        from .usage import start_recording
 
-    def dispatch(request: Request) -> Response | bytes:
+        start_recording(app)
+
+
+_binding_classes: dict[type[t.Any], type[t.Any]] = {}
+
+
+def _binding_class(cls: type[App]) -> type[App]:
+    """Return the subclass of *cls* that binds the proxies; made once per class."""
+    try:
+        return _binding_classes[cls]
+    except KeyError:
+        pass
+    core_dispatch = cls.dispatch
+    core_finish = cls.finish_request
+
+    def dispatch(self: App, request: Request) -> Response | bytes:
         # perf: the one call the layer adds to a request; set and reset
         # are C calls.
         token = _current.set(request)
         try:
-            rv = core_dispatch(request)
+            rv = core_dispatch(self, request)
             if KEEP in request.environ:
                 # The test client, in a with block, binds it again after.
                 request.environ[KEEP].append(request)
@@ -347,25 +390,36 @@ def enable(app: App) -> None:
             _current.reset(token)
 
     def finish_request(
-        request: Request, error: BaseException | None = None, *, reraise: bool = True
+        self: App, request: Request, error: BaseException | None = None, *, reraise: bool = True
     ) -> None:
         token = _current.set(request)
         # What was bound outside the request: teardown_appcontext functions
         # wait for an application context around it to end.
         request.__dict__.setdefault("outer_context", token.old_value)
         try:
-            core_finish(request, error, reraise=reraise)
+            core_finish(self, request, error, reraise=reraise)
         finally:
             _current.reset(token)
 
-    functools.update_wrapper(dispatch, core_dispatch)
-    functools.update_wrapper(finish_request, core_finish)
-    setattr(app, "dispatch", dispatch)  # noqa: B010  # an instance attribute: the class stays the core's
-    setattr(app, "finish_request", finish_request)  # noqa: B010
-    if not hasattr(app, "app_context"):
-        setattr(app, "app_context", functools.partial(AppContext, app))  # noqa: B010
-    if not hasattr(app, "test_request_context"):
-        setattr(app, "test_request_context", functools.partial(test_request_context, app))  # noqa: B010
+    namespace: dict[str, t.Any] = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+        "request_optional": True,
+        "dispatch": functools.wraps(core_dispatch)(dispatch),
+        "finish_request": functools.wraps(core_finish)(finish_request),
+    }
+    if not hasattr(cls, "app_context"):
+        namespace["app_context"] = _app_context
+    if not hasattr(cls, "test_request_context"):
+        namespace["test_request_context"] = test_request_context
+    binding = _binding_classes[cls] = type(cls.__name__, (cls,), namespace)
+    return binding
+
+
+def _app_context(app: App) -> AppContext:
+    """Return an :class:`AppContext` of *app*: ``with app.app_context():``."""
+    return AppContext(app)
 
 
 def _after_this_request(request: Request, rv: Response | bytes) -> Response:
