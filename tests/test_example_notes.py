@@ -1,15 +1,21 @@
-"""The notes example (``examples/notes``) through the test client.
+"""The notes example through the test client, in both of its styles.
 
-Every page and API endpoint, the refusals included, the database's life
-cycle, the ``init-db`` command and where the secret key comes from. The
-UI contract the browser test relies on (ids, classes, field names) is
-checked here too, so a change to a template fails fast, without Chromium.
+Every test here runs twice (ids ``explicit`` and ``flask-style``): on
+``examples/notes``, whose views take the request, and on
+``examples/notes_flask``, the same site written Flask's way on
+``microweb.compat``. Every page and API endpoint, the refusals included,
+the database's life cycle, the ``init-db`` command and where the secret
+key comes from. The UI contract the browser test relies on (ids, classes,
+field names) is checked here too, so a change to a template fails fast,
+without Chromium. ``test_example_notes_both.py`` runs one session on the
+two apps side by side and compares every answer.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import html.parser
+import http.client
 import os
 import re
 import shutil
@@ -18,18 +24,30 @@ import stat
 import sys
 import typing as t
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from click.testing import CliRunner
 
 from microweb import App
+from microweb.cli import cli
+from microweb.compat import Flask
 from microweb.testing import TestClient
+
+from servers.process import ServerProcess, server_environ
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
 
 import notes  # noqa: E402  # the example is a package in examples/
 import notes.db  # noqa: E402
+import notes_flask  # noqa: E402  # the same site, Flask-style
+import notes_flask.db  # noqa: E402
 from notes import instance_secret_key  # noqa: E402
+
+#: The two apps every test runs on, and their test ids.
+EXAMPLES_BY_STYLE = [notes, notes_flask]
+STYLE_IDS = ["explicit", "flask-style"]
 
 PASSWORD = "correct horse battery"
 
@@ -136,14 +154,28 @@ def database(tmp_path: Path) -> Path:
     return tmp_path / "data" / "notes.db"
 
 
+@pytest.fixture(scope="module", params=EXAMPLES_BY_STYLE, ids=STYLE_IDS)
+def example(request: pytest.FixtureRequest) -> ModuleType:
+    """The example package: ``notes`` (explicit) or ``notes_flask`` (Flask-style)."""
+    return t.cast(ModuleType, request.param)
+
+
 @pytest.fixture(scope="module")
-def shared_app(tmp_path_factory: pytest.TempPathFactory) -> App:
-    """One app for the module's tests: its templates and rules are compiled once.
+def create_app(example: ModuleType) -> t.Callable[..., App]:
+    """The example's ``create_app``: both take the same arguments."""
+    return t.cast("t.Callable[..., App]", example.create_app)
+
+
+@pytest.fixture(scope="module")
+def shared_app(
+    create_app: t.Callable[..., App], tmp_path_factory: pytest.TempPathFactory
+) -> App:
+    """One app for the module's tests (one per style): its templates and rules are compiled once.
 
     The database it makes on start is the empty one each test copies.
     """
     folder = tmp_path_factory.mktemp("notes")
-    return notes.create_app(
+    return create_app(
         {
             "TESTING": True,
             "DATABASE": str(folder / "empty.db"),
@@ -293,8 +325,10 @@ def test_register_then_login(client: TestClient, database: Path) -> None:
     assert PASSWORD not in password_hash
 
 
-def test_password_hash_defaults_to_scrypt(tmp_path: Path) -> None:
-    app = notes.create_app({"DATABASE": str(tmp_path / "n.db"), "SECRET_KEY": "k"})
+def test_password_hash_defaults_to_scrypt(
+    create_app: t.Callable[..., App], tmp_path: Path
+) -> None:
+    app = create_app({"DATABASE": str(tmp_path / "n.db"), "SECRET_KEY": "k"})
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
 
 
@@ -822,9 +856,11 @@ def test_api_405_is_json_with_allow(ann: TestClient) -> None:
 # -- the database ----------------------------------------------------------------
 
 
-def test_first_run_creates_the_database(tmp_path: Path) -> None:
+def test_first_run_creates_the_database(
+    create_app: t.Callable[..., App], tmp_path: Path
+) -> None:
     database = tmp_path / "new" / "notes.db"
-    notes.create_app({"DATABASE": str(database), "SECRET_KEY": "k"})
+    create_app({"DATABASE": str(database), "SECRET_KEY": "k"})
     assert database.exists()
     tables = {
         name
@@ -835,27 +871,35 @@ def test_first_run_creates_the_database(tmp_path: Path) -> None:
     assert {"user", "note"} <= tables
 
 
-def test_a_second_start_keeps_the_data(app: App, ann: TestClient, database: Path) -> None:
+def test_a_second_start_keeps_the_data(
+    create_app: t.Callable[..., App], app: App, ann: TestClient, database: Path
+) -> None:
     write(ann, "Survives")
-    again = notes.create_app(dict(app.config))
+    again = create_app(dict(app.config))
     client = again.test_client()
     login(client, "ann")
     assert one(client.get("/").text, "h2").text == "Survives"
 
 
 class Recorder:
-    """Wraps ``notes.db.connect`` to see every connection a request opens."""
+    """Wraps the ``connect`` an example's ``db`` module calls, to see every connection a request opens.
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    Both apps open connections with ``notes.db.connect``: the explicit
+    app's ``get_db`` looks it up in ``notes.db``, the Flask-style app's in
+    ``notes_flask.db``, which imports it; each is patched where it is read.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, example: ModuleType) -> None:
         self.connections: list[sqlite3.Connection] = []
-        real = notes.db.connect
+        module = example.db
+        real = module.connect
 
         def connect(path: str) -> sqlite3.Connection:
             db = real(path)
             self.connections.append(db)
-            return db
+            return t.cast(sqlite3.Connection, db)
 
-        monkeypatch.setattr(notes.db, "connect", connect)
+        monkeypatch.setattr(module, "connect", connect)
 
     def closed(self) -> list[bool]:
         result = []
@@ -870,10 +914,10 @@ class Recorder:
 
 
 def test_one_connection_per_request_closed_at_teardown(
-    ann: TestClient, monkeypatch: pytest.MonkeyPatch
+    example: ModuleType, ann: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(ann, "A note")
-    recorder = Recorder(monkeypatch)
+    recorder = Recorder(monkeypatch, example)
     assert ann.get("/").status_code == 200  # the hook and the view share it
     assert recorder.closed() == [True]
     assert ann.post("/api/notes", json={"title": "t", "body": "b"}).status_code == 201
@@ -883,24 +927,49 @@ def test_one_connection_per_request_closed_at_teardown(
 
 
 def test_connections_are_opened_only_when_used(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    example: ModuleType, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = Recorder(monkeypatch)
+    recorder = Recorder(monkeypatch, example)
     client.get("/static/style.css")
     client.get("/auth/login")  # no one logged in: no user to load
     client.get("/")
     assert recorder.connections == []
 
 
-def test_teardown_closes_the_connection(app: App) -> None:
-    request = app.test_request("/auth/login", run_hooks=True)
-    db = notes.db.get_db(request)  # type: ignore[arg-type]  # app.request_class
-    assert notes.db.get_db(request) is db  # type: ignore[arg-type]
-    db.execute("SELECT 1")
-    app.finish_request(request)
+def test_teardown_closes_the_connection(example: ModuleType, app: App) -> None:
+    # Each app's get_db is called its own way: with the request, or inside
+    # the request context that binds the proxies (Flask's test idiom).
+    if example is notes:
+        request = app.test_request("/auth/login", run_hooks=True)
+        db = notes.db.get_db(request)  # type: ignore[arg-type]  # app.request_class
+        assert notes.db.get_db(request) is db  # type: ignore[arg-type]
+        db.execute("SELECT 1")
+        app.finish_request(request)
+    else:
+        assert isinstance(app, Flask)
+        with app.test_request_context("/auth/login") as context:
+            app.preprocess_request()
+            db = notes_flask.db.get_db()
+            assert notes_flask.db.get_db() is db
+            db.execute("SELECT 1")
+        request = context.request
     with pytest.raises(sqlite3.ProgrammingError):
         db.execute("SELECT 1")
     assert "db" not in request.g
+
+
+def test_init_db_in_an_app_context(example: ModuleType, app: App, database: Path) -> None:
+    # Flask's way to reach the database from a script or a test.
+    if example is notes:
+        pytest.skip("the explicit app has no application context: get_db takes a request")
+    assert isinstance(app, Flask)
+    with app.app_context():
+        db = notes_flask.db.get_db()
+        assert notes_flask.db.get_db() is db
+        assert db.execute("SELECT COUNT(*) FROM user").fetchone() == (0,)
+    # Leaving the context closed it (teardown_appcontext).
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT 1")
 
 
 def test_init_db_command(app: App, database: Path, ann: TestClient) -> None:
@@ -937,16 +1006,94 @@ def test_init_db_is_listed(app: App) -> None:
     assert "init-db" in result.output
 
 
+# -- the microweb command ---------------------------------------------------------
+
+
+def app_target(example: ModuleType, instance: Path) -> str:
+    """What ``microweb --app`` takes for the example, with *instance* as its instance folder."""
+    folder = EXAMPLES / example.__name__
+    return f"{folder}:create_app(None, instance_path={str(instance)!r})"
+
+
+def test_the_cli_lists_the_same_routes(example: ModuleType, tmp_path: Path) -> None:
+    # microweb --app examples/notes_flask routes, as for the explicit app.
+    result = CliRunner().invoke(
+        cli, ["--app", app_target(example, tmp_path), "routes"], prog_name="microweb"
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()[2:]]
+    assert rows == [
+        ["api.create", "POST", "/api/notes"],
+        ["api.delete", "DELETE", "/api/notes/<int:note_id>"],
+        ["api.get_note", "GET", "/api/notes/<int:note_id>"],
+        ["api.index", "GET", "/api/notes"],
+        ["api.update", "PATCH,", "PUT", "/api/notes/<int:note_id>"],
+        ["auth.login", "GET,", "POST", "/auth/login"],
+        ["auth.logout", "POST", "/auth/logout"],
+        ["auth.register", "GET,", "POST", "/auth/register"],
+        ["notes.delete", "POST", "/notes/<int:note_id>/delete"],
+        ["notes.edit", "GET,", "POST", "/notes/<int:note_id>/edit"],
+        ["notes.index", "GET", "/"],
+        ["notes.new", "GET,", "POST", "/notes/new"],
+        ["static", "GET", "/static/<path:filename>"],
+    ]
+
+
+def test_init_db_through_the_microweb_command(example: ModuleType, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--app", app_target(example, tmp_path), "init-db"], prog_name="microweb"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Initialized the database at {tmp_path / 'notes.sqlite3'}.\n"
+
+
+def test_microweb_run_serves_it(example: ModuleType, tmp_path: Path) -> None:
+    # microweb --app examples/notes_flask run: the development server.
+    environ = server_environ()
+    environ.pop(notes.SECRET_KEY_ENV, None)
+    target = app_target(example, tmp_path / "instance")
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-m", "microweb", "--app", target, "run", "--port", str(port)]
+
+    def get(port: int, path: str) -> tuple[int, str, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read().decode()
+            return response.status, response.headers.get("Location", ""), body
+        finally:
+            connection.close()
+
+    name = f"microweb run serving {example.__name__}"
+    with ServerProcess(name, command, tmp_path / "server.out", environ) as server:
+        status, _, page = get(server.port, "/auth/login")
+        assert status == 200
+        one(page, "input", type="hidden", name="csrf_token")
+        assert get(server.port, "/")[:2] == (302, "/auth/login")
+        status, _, body = get(server.port, "/api/notes")
+        assert status == 401 and '"code":401' in body.replace(" ", "")
+        assert get(server.port, "/static/style.css")[0] == 200
+    assert (tmp_path / "instance" / "notes.sqlite3").exists()
+
+
 # -- the secret key ------------------------------------------------------------
 
 
-def make(instance: Path, **config: t.Any) -> App:
-    if config:
-        config.setdefault("DATABASE", str(instance / "notes.sqlite3"))
-    return notes.create_app(config or None, instance_path=str(instance))
+@pytest.fixture
+def make(create_app: t.Callable[..., App]) -> t.Callable[..., App]:
+    """``make(instance, **config)``: the app with *instance* as its instance folder."""
+
+    def make(instance: Path, **config: t.Any) -> App:
+        if config:
+            config.setdefault("DATABASE", str(instance / "notes.sqlite3"))
+        return create_app(config or None, instance_path=str(instance))
+
+    return make
 
 
-def test_secret_key_is_made_once_and_reused(tmp_path: Path) -> None:
+def test_secret_key_is_made_once_and_reused(make: t.Callable[..., App], tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     first = make(instance)
     key = first.config["SECRET_KEY"]
@@ -972,7 +1119,7 @@ def test_secret_key_is_made_once_and_reused(tmp_path: Path) -> None:
     assert response.status_code == 302
 
 
-def test_a_new_instance_folder_gets_a_new_key(tmp_path: Path) -> None:
+def test_a_new_instance_folder_gets_a_new_key(make: t.Callable[..., App], tmp_path: Path) -> None:
     assert make(tmp_path / "a").config["SECRET_KEY"] != make(tmp_path / "b").config["SECRET_KEY"]
 
 
@@ -984,7 +1131,7 @@ def test_secret_key_made_by_concurrent_starts_is_one_key(tmp_path: Path) -> None
     assert sorted(os.listdir(instance)) == ["secret_key"]
 
 
-def test_secret_key_from_the_environment(
+def test_secret_key_from_the_environment(make: t.Callable[..., App], 
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(notes.SECRET_KEY_ENV, "from the environment")
@@ -993,7 +1140,7 @@ def test_secret_key_from_the_environment(
     assert not (instance / "secret_key").exists()
 
 
-def test_secret_key_from_the_instance_config(
+def test_secret_key_from_the_instance_config(make: t.Callable[..., App], 
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(notes.SECRET_KEY_ENV, "from the environment")
@@ -1008,14 +1155,14 @@ def test_secret_key_from_the_instance_config(
     assert app.config["DATABASE"] == str(instance / "notes.sqlite3")
 
 
-def test_secret_key_from_test_config(tmp_path: Path) -> None:
+def test_secret_key_from_test_config(make: t.Callable[..., App], tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     app = make(instance, SECRET_KEY="given")
     assert app.config["SECRET_KEY"] == "given"
     assert not (instance / "secret_key").exists()
 
 
-def test_an_empty_key_file_is_an_error(tmp_path: Path) -> None:
+def test_an_empty_key_file_is_an_error(make: t.Callable[..., App], tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "secret_key").write_text("")
