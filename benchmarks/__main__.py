@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                     data["errors"].append(row)
                 elif row["status"] == "skipped":
                     print(f"{name}/{row['workload']}: skipped, {row['reason']}")
-            data.setdefault("scaling", []).extend(out.get("scaling", []))
+            if out.get("scaling"):
+                data.setdefault("scaling", []).extend(out["scaling"])
         if harness:
             data["settings"]["harness_us"] = min(harness)
         if workloads:

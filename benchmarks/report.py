@@ -167,19 +167,18 @@ def plot(path: str, data: dict[str, t.Any]) -> None:
         panels.append("scaling")
     if data.get("http", {}).get("results"):
         panels.append("http")
-    fig, axes = plt.subplots(
-        len(panels), 1, figsize=(13, 5.2 * len(panels)), squeeze=False, layout="constrained"
-    )
+    fig = plt.figure(figsize=(13, 5.2 * len(panels)), layout="constrained")
+    grid = fig.add_gridspec(len(panels), 2)
     when = f"{data['machine']['date'][:10]}, {data['machine']['processor']}, " \
            f"{data['machine']['cpu_count']} CPUs, Python {data['machine']['python']}"
     fig.suptitle(f"microweb benchmarks ({when})", fontsize=11)
-    for ax, panel in zip(axes[:, 0], panels):
+    for row, panel in enumerate(panels):
         if panel == "inprocess":
-            plot_inprocess(ax, data)
+            plot_inprocess(fig.add_subplot(grid[row, :]), data)
         elif panel == "scaling":
-            plot_scaling(ax, data)
+            plot_scaling(fig.add_subplot(grid[row, 0]), fig.add_subplot(grid[row, 1]), data)
         else:
-            plot_http(ax, data)
+            plot_http(fig.add_subplot(grid[row, :]), data)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -214,24 +213,27 @@ def plot_inprocess(ax: t.Any, data: dict[str, t.Any]) -> None:
     ax.legend(ncols=min(6, len(names)), fontsize=9)
 
 
-def plot_scaling(ax: t.Any, data: dict[str, t.Any]) -> None:
+def plot_scaling(per_request: t.Any, startup: t.Any, data: dict[str, t.Any]) -> None:
     frameworks: dict[str, list[dict[str, t.Any]]] = {}
     for r in data["scaling"]:
         if r["status"] == "ok":
             frameworks.setdefault(r["framework"], []).append(r)
     for name, rows in frameworks.items():
         xs = [r["routes"] for r in rows]
-        ax.plot(xs, [r["last_us"] for r in rows], marker="o", color=COLORS.get(name),
-                label=f"{name}: last route")
-        ax.plot(xs, [r["middle_us"] for r in rows], marker="x", linestyle="--",
-                color=COLORS.get(name), label=f"{name}: middle route")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("parameterized routes in the app")
-    ax.set_ylabel("µs per request")
-    ax.set_title("Dispatch cost as the number of routes grows")
-    ax.grid(which="both", alpha=0.3)
-    ax.legend(ncols=3, fontsize=8)
+        per_request.plot(xs, [r["last_us"] for r in rows], marker="o", color=COLORS.get(name),
+                         label=name)
+        startup.plot(xs, [r["startup_ms"] for r in rows], marker="o", color=COLORS.get(name),
+                     label=name)
+    for ax in (per_request, startup):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("parameterized routes in the app")
+        ax.grid(which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    per_request.set_ylabel("µs per request")
+    per_request.set_title("Dispatch: the last route among N")
+    startup.set_ylabel("ms")
+    startup.set_title("Start-up: make the app, register N routes, first request")
 
 
 def plot_http(ax: t.Any, data: dict[str, t.Any]) -> None:
