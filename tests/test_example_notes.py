@@ -882,7 +882,7 @@ def test_a_second_start_keeps_the_data(
 
 
 class Recorder:
-    """Wraps the ``connect`` an example's ``db`` module calls, to see every connection a request opens.
+    """Wraps the ``connect`` an example's ``db`` module calls: every connection a request opens.
 
     Both apps open connections with ``notes.db.connect``: the explicit
     app's ``get_db`` looks it up in ``notes.db``, the Flask-style app's in

@@ -26,15 +26,17 @@ import typing as t
 
 from werkzeug.exceptions import HTTPException
 
-from microweb.compat import Flask, Response, render_template, request
+from microweb.compat import Flask, render_template, request
+from microweb.typing import ResponseReturnValue
 from notes import SECRET_KEY_ENV, instance_secret_key
 from notes.db import init_db
 
 from . import api, auth, db, pages
 
 #: The explicit app's folder: its templates and static files serve this app too.
+#: Normalized, not "../notes": werkzeug's ETag of a static file hashes its path,
+#: and the same file should get the same ETag from either app.
 SHARED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notes")
-
 
 def create_app(
     test_config: t.Mapping[str, t.Any] | None = None, *, instance_path: str | None = None
@@ -78,12 +80,11 @@ def create_app(
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    # microweb.typing types error handlers request-first only; see auth.py.
-    app.register_error_handler(HTTPException, error_page)  # type: ignore[arg-type]
+    app.register_error_handler(HTTPException, error_page)
     return app
 
 
-def error_page(error: HTTPException) -> tuple[str | Response, int, list[tuple[str, str]]]:
+def error_page(error: HTTPException) -> ResponseReturnValue:
     """Answer an HTTP error: JSON under ``/api/``, else a page of the site."""
     # By path, not by blueprint: /api/nothing matched no API view.
     if request.path.startswith("/api/"):

@@ -15,7 +15,6 @@ from werkzeug.exceptions import HTTPException
 from microweb import csrf_exempt
 from microweb.compat import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
@@ -85,7 +84,7 @@ def invalid(errors: dict[str, str]) -> tuple[dict[str, t.Any], int]:
     }, 400
 
 
-def json_error(error: HTTPException) -> tuple[Response, int, list[tuple[str, str]]]:
+def json_error(error: HTTPException) -> ResponseReturnValue:
     """Answer an HTTP error as JSON: its code, name and description."""
     headers = [
         (key, value)

@@ -6,7 +6,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from microweb.compat import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -16,6 +15,7 @@ from microweb.compat import (
     session,
     url_for,
 )
+from microweb.typing import ResponseReturnValue
 from notes.models import User, create_user, find_login, find_user, validate_registration
 
 from .db import get_db
@@ -42,14 +42,18 @@ def load_logged_in_user() -> None:
 
 
 def current_user() -> User:
-    """Return the logged-in user; a login guard (``pages.require_login``, ``api.require_user``) made sure there is one."""
+    """Return the logged-in user.
+
+    Call it where a guard made sure there is one: ``pages.require_login``
+    or ``api.require_user``.
+    """
     user: User | None = g.user
     assert user is not None
     return user
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register() -> str | tuple[str, int] | Response:
+def register() -> ResponseReturnValue:
     username = request.form.get("username", "").strip()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -75,7 +79,7 @@ def register() -> str | tuple[str, int] | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | tuple[str, int] | Response:
+def login() -> ResponseReturnValue:
     username = request.form.get("username", "").strip()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -100,7 +104,7 @@ def login() -> str | tuple[str, int] | Response:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     # A POST with the CSRF token: a link elsewhere cannot log a user out.
     session.clear()
     flash("You are logged out.")

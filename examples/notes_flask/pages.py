@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from microweb.compat import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -13,6 +12,7 @@ from microweb.compat import (
     request,
     url_for,
 )
+from microweb.typing import ResponseReturnValue
 from notes.models import (
     create_note,
     delete_note,
@@ -34,7 +34,7 @@ bp = Blueprint("notes", __name__)
 # would answer a logged-out POST without a token with 400 where the explicit
 # app (and this hook) send the visitor to the login page.
 @bp.before_request  # type: ignore[type-var]  # see auth.load_logged_in_user
-def require_login() -> Response | None:
+def require_login() -> ResponseReturnValue | None:
     """Send a visitor who is not logged in to the login page."""
     if g.user is None:
         return redirect(url_for("auth.login"))
@@ -50,7 +50,7 @@ def index() -> str:
 
 
 @bp.route("/notes/new", methods=["GET", "POST"])
-def new() -> str | tuple[str, int] | Response:
+def new() -> ResponseReturnValue:
     title = request.form.get("title", "")
     body = request.form.get("body", "")
     errors: dict[str, str] = {}
@@ -65,7 +65,7 @@ def new() -> str | tuple[str, int] | Response:
 
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
-def edit(note_id: int) -> str | tuple[str, int] | Response:
+def edit(note_id: int) -> ResponseReturnValue:
     db = get_db()
     note = owned_note(db, current_user(), note_id)
     title, body = note.title, note.body
@@ -83,7 +83,7 @@ def edit(note_id: int) -> str | tuple[str, int] | Response:
 
 
 @bp.post("/notes/<int:note_id>/delete")
-def delete(note_id: int) -> Response:
+def delete(note_id: int) -> ResponseReturnValue:
     db = get_db()
     note = owned_note(db, current_user(), note_id)
     delete_note(db, note.id)
