@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.datastructures import CallbackDict
+from werkzeug.http import parse_date
 
 from .helpers import MISSING, request_first, request_first_error
 from .wrappers import Request
@@ -133,8 +134,7 @@ class SessionInterface:
     def get_expiration_time(self, app: App, session: SessionMixin) -> datetime | None:
         """When a permanent session's cookie expires; ``None`` for a browser session."""
         if session.permanent:
-            lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
-            return datetime.now(timezone.utc) + lifetime
+            return datetime.now(timezone.utc) + session_lifetime(app)
         return None
 
     def should_set_cookie(self, app: App, session: SessionMixin) -> bool:
@@ -155,12 +155,23 @@ class SessionInterface:
         }
 
 
+def session_lifetime(app: App) -> timedelta:
+    """``PERMANENT_SESSION_LIFETIME``, given as a ``timedelta`` or in seconds."""
+    value = app.config["PERMANENT_SESSION_LIFETIME"]
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+
 class TaggedJSON:
     """JSON that also round-trips tuples, bytes, datetimes, UUIDs and Markup.
 
     Such a value is written as a one-key object whose key is a tag that
     starts with a space, which ordinary keys never do by accident; a dict
     that looks like a tag is itself wrapped, so nothing is misread.
+
+    It also reads what Flask's session serializer writes (a datetime as
+    an HTTP date, a tag-like dict as ``{" di": {key + "__": value}}``), so
+    a cookie signed by Flask decodes to the same values; see
+    :ref:`from-flask`.
     """
 
     def dumps(self, value: t.Any) -> str:
@@ -202,10 +213,40 @@ class TaggedJSON:
         if key == " u":
             return uuid.UUID(hex=value)
         if key == " d":
-            return datetime.fromisoformat(value)
+            return datetime_from_tag(value)
         if key == " di":
-            return dict(value)
+            return dict_from_tag(value)
         return obj
+
+
+def datetime_from_tag(value: str) -> datetime:
+    """Read the datetime of a ``" d"`` tag: ISO 8601 (microweb) or an HTTP date (Flask).
+
+    :raises ValueError: If *value* is neither.
+    """
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        parsed = parse_date(value)
+        if parsed is None:
+            raise
+        return parsed
+
+
+def dict_from_tag(value: list[list[t.Any]] | dict[str, t.Any]) -> dict[str, t.Any]:
+    """Read the tag-like dict of a ``" di"`` tag.
+
+    microweb writes its items as ``[key, value]`` pairs; Flask writes
+    ``{key + "__": value}``, a key that no longer looks like a tag.
+
+    :raises ValueError: If *value* is neither.
+    """
+    if isinstance(value, dict):
+        if len(value) != 1 or not next(iter(value)).endswith("__"):
+            raise ValueError("a ' di' tag holds one key ending in '__'")
+        key, item = next(iter(value.items()))
+        return {key[:-2]: item}
+    return dict(value)
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -214,14 +255,38 @@ class SecureCookieSessionInterface(SessionInterface):
     ``SECRET_KEY_FALLBACKS`` are accepted when reading, so a key can be
     rotated without logging everyone out. A cookie that fails to verify,
     has expired or does not decode gives an empty session.
+
+    :param accept_sha1: Also accept cookies signed with HMAC-SHA1, as
+        Flask and ``microweb.compat`` sign them, and sign each one anew
+        with :attr:`digest_method` on the response to the request that
+        read it. Turn it on when an app leaves Flask or the compatibility
+        layer, and off again after ``PERMANENT_SESSION_LIFETIME``; see
+        :ref:`from-flask`.
     """
 
     salt = "cookie-session"
-    serializer = TaggedJSON()
+    #: The HMAC digest new cookies are signed with.
+    digest_method: t.Callable[..., t.Any] = staticmethod(hashlib.sha256)
+    #: Digests also accepted when reading. A session read from a cookie
+    #: signed with one of them is marked modified, so that the response
+    #: signs it again with :attr:`digest_method`.
+    fallback_digest_methods: tuple[t.Callable[..., t.Any], ...] = ()
+    #: How itsdangerous derives the signing key from the secret key.
+    key_derivation = "hmac"
+    #: Turns the session into text and back: ``dumps`` and ``loads``.
+    serializer: t.Any = TaggedJSON()
     session_class = Session
 
+    def __init__(self, *, accept_sha1: bool = False) -> None:
+        if accept_sha1:
+            self.fallback_digest_methods = (*self.fallback_digest_methods, hashlib.sha1)
+
     def get_signing_serializer(self, app: App) -> URLSafeTimedSerializer | None:
-        """Return the signer for *app*'s keys, or ``None`` without ``SECRET_KEY``."""
+        """Return the signer for *app*'s keys, or ``None`` without ``SECRET_KEY``.
+
+        It signs with ``SECRET_KEY`` and :attr:`digest_method`, and
+        verifies with every key and every accepted digest.
+        """
         secret_key = app.config["SECRET_KEY"]
         if not secret_key:
             return None
@@ -231,7 +296,14 @@ class SecureCookieSessionInterface(SessionInterface):
             keys,
             salt=self.salt,
             serializer=self.serializer,
-            signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
+            fallback_signers=[
+                {"key_derivation": self.key_derivation, "digest_method": digest}
+                for digest in self.fallback_digest_methods
+            ],
         )
 
     def open_session(self, app: App, request: Request) -> Session | None:
@@ -241,15 +313,20 @@ class SecureCookieSessionInterface(SessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+        max_age = int(session_lifetime(app).total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
-        except (BadData, ValueError, TypeError, KeyError):
+        except (BadData, ValueError, TypeError, KeyError, AttributeError):
             # Tampered, expired, truncated or undecodable: start afresh.
             return self.session_class()
         if not isinstance(data, dict):
             return self.session_class()
-        return self.session_class(data)
+        session = self.session_class(data)
+        if self.fallback_digest_methods and not signer.make_signer().validate(value):
+            # Signed with an old digest: sign it anew on this response, so
+            # that the old digest can be dropped after the session lifetime.
+            session.modified = True
+        return session
 
     def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
         if self.is_null_session(session):
