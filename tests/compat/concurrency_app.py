@@ -33,7 +33,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from microweb import App, Request, Response
 from microweb.compat import (
+    AppContext,
     Flask,
+    RequestContext,
     after_this_request,
     current_app,
     g,
@@ -218,18 +220,20 @@ def create_app(kind: str, stats: Stats) -> App:
 
 
 def live_objects() -> dict[str, int]:
-    """Count, after a collection, the request objects and streamed bodies still alive.
+    """Count, after a collection, the request objects, contexts and streamed bodies still alive.
 
     Also all objects the collector tracks, and the memory blocks allocated
     (:func:`sys.getallocatedblocks`): a leak of anything per request makes
     them grow with the number of requests.
     """
     gc.collect()
-    counts = {"Request": 0, "Response": 0, "stream": 0, "all": 0}
+    counts = {"Request": 0, "Response": 0, "context": 0, "stream": 0, "all": 0}
     for obj in gc.get_objects():
         counts["all"] += 1
         if isinstance(obj, Request):
             counts["Request"] += 1
+        elif isinstance(obj, (AppContext, RequestContext)):
+            counts["context"] += 1
         elif isinstance(obj, Response):
             counts["Response"] += 1
         elif isinstance(obj, types.GeneratorType) and obj.gi_code.co_name in {"chunks", "long"}:
