@@ -316,7 +316,7 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = int(session_lifetime(app).total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
-        except (BadData, ValueError, TypeError, KeyError, AttributeError):
+        except (BadData, ValueError, TypeError, KeyError):
             # Tampered, expired, truncated or undecodable: start afresh.
             return self.session_class()
         if not isinstance(data, dict):
@@ -331,6 +331,8 @@ class SecureCookieSessionInterface(SessionInterface):
     def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
         if self.is_null_session(session):
             return
+        # A response that depends on the cookie, or sets it, must not be
+        # served from a shared cache to another client.
         if session.accessed:
             response.vary.add("Cookie")
         name = self.get_cookie_name(app)
@@ -338,6 +340,7 @@ class SecureCookieSessionInterface(SessionInterface):
         if not session:
             if session.modified:
                 response.delete_cookie(name, **options)
+                response.vary.add("Cookie")
             return
         if not self.should_set_cookie(app, session):
             return
@@ -349,6 +352,7 @@ class SecureCookieSessionInterface(SessionInterface):
             expires=self.get_expiration_time(app, session),
             **options,
         )
+        response.vary.add("Cookie")
 
 
 def _stored_flashes(stored: object) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ import json
 import time
 import typing as t
 import uuid
+import zlib
 from datetime import datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -78,6 +79,16 @@ class _PlainJSON:
         return json.loads(value)
 
 
+class _RawText:
+    @staticmethod
+    def dumps(value: t.Any) -> str:
+        return str(value)
+
+    @staticmethod
+    def loads(value: str | bytes) -> t.Any:
+        return value
+
+
 def _signer(
     digest: t.Callable[..., t.Any],
     secret: str = SECRET,
@@ -100,6 +111,17 @@ def flask_cookie(payload: dict[str, t.Any] = FLASK_PAYLOAD, secret: str = SECRET
 def read_sha1(value: str, secret: str = SECRET) -> t.Any:
     """Open a cookie as Flask 3.1 does (SHA-1); the tags are left as written."""
     return _signer(hashlib.sha1, secret).loads(value)
+
+
+def read_sha1_text(value: str, secret: str = SECRET) -> str:
+    """The JSON text inside a SHA-1 cookie, as it was written."""
+    raw = URLSafeTimedSerializer(
+        secret,
+        salt="cookie-session",
+        serializer=_RawText,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+    return t.cast(str, raw.loads(value))
 
 
 def read_sha256(value: str, secret: str = SECRET) -> t.Any:
@@ -190,6 +212,9 @@ def test_compat_writes_what_flask_reads(flask_app: Flask) -> None:
     # HTTP date and the " di" with a suffixed key.
     written = read_sha1(value)
     assert written == {**FLASK_PAYLOAD, "visits": 1}
+    # Byte for byte the JSON Flask writes: sorted keys, compact, ASCII.
+    assert read_sha1_text(value) == _PlainJSON.dumps(written)
+    assert "\\u00eb" in read_sha1_text(value)  # the ë of NAME
     with pytest.raises(BadSignature):
         read_sha256(value)
     assert value.startswith(".")  # still compressed
@@ -266,6 +291,23 @@ def test_compat_signed_garbage_gives_an_empty_session(flask_app: Flask, payload:
     # Signed with the right key, yet not a session Flask could have written.
     signer = _signer(hashlib.sha1).make_signer()
     value = signer.sign(base64.urlsafe_b64encode(payload.encode()).rstrip(b"=")).decode()
+    client = flask_app.test_client()
+    client.set_cookie("session", value)
+    response = client.get("/read")
+    assert (response.status_code, seen(flask_app)) == (200, [{}])
+
+
+@pytest.mark.parametrize("interface", ["compat", "core"])
+def test_deeply_nested_signed_json_gives_an_empty_session(flask_app: Flask, interface: str) -> None:
+    if interface == "core":
+        flask_app.session_interface = core_sessions.SecureCookieSessionInterface(accept_sha1=True)
+    # Signed with the right key and compressed, it fits in a cookie; parsed,
+    # it nests deeper than Python recurses.
+    deep = zlib.compress(b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    payload = b"." + base64.urlsafe_b64encode(deep).rstrip(b"=")
+    value = _signer(hashlib.sha1).make_signer().sign(payload).decode()
+    assert len(value) < 4000
+    assert _signer(hashlib.sha1).make_signer().validate(value)
     client = flask_app.test_client()
     client.set_cookie("session", value)
     response = client.get("/read")
@@ -475,6 +517,7 @@ def test_core_with_accept_sha1_reads_flask_cookies_and_resigns_them(core_app: Ap
     assert response.status_code == 200
     assert_same_values(seen(core_app)[0], FLASK_VALUES)
     # The response that read it signs it anew, with SHA-256.
+    assert response.headers["Vary"] == "Cookie"
     value = set_cookies(response)["session"].value
     assert read_sha256(value)["user_id"] == 42
     with pytest.raises(BadSignature):
