@@ -25,6 +25,7 @@ from .deployment import Risk as Risk
 from .deployment import deployment_risks as deployment_risks
 
 if t.TYPE_CHECKING:
+    import ssl
     import types
 
     from werkzeug.routing import Rule
@@ -426,6 +427,82 @@ def cli() -> None:
     """
 
 
+#: What ``run --cert`` gives werkzeug's ``ssl_context``: a certificate file
+#: and its key, ``"adhoc"``, an ``ssl.SSLContext``, or ``None`` for HTTP.
+SSLContextValue = t.Union[str, tuple[str, str], "ssl.SSLContext", None]
+
+
+if t.TYPE_CHECKING:
+    _ParamType = click.ParamType[t.Any]
+else:  # click 8.1's is not generic
+    _ParamType = click.ParamType
+
+
+class CertParamType(_ParamType):
+    """``run --cert``: a certificate file, ``adhoc``, or a module that is an ``ssl.SSLContext``.
+
+    Checked while the command line is parsed, so a bad value is a usage
+    error before anything starts.
+    """
+
+    name = "path"
+
+    def convert(
+        self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> t.Any:
+        try:
+            ssl = importlib.import_module("ssl")
+        except ImportError:
+            self.fail("HTTPS needs a Python built with the ssl module.", param, ctx)
+        if isinstance(value, ssl.SSLContext):
+            return value
+        if value == "adhoc":
+            try:
+                importlib.import_module("cryptography")
+            except ImportError:
+                self.fail(
+                    "'adhoc' needs the cryptography package: pip install cryptography.",
+                    param,
+                    ctx,
+                )
+            return value
+        if os.path.isfile(value):
+            return value
+        try:
+            found = importlib.import_module(value)
+        except (ImportError, ValueError, TypeError):
+            found = None
+        if isinstance(found, ssl.SSLContext):
+            return found
+        self.fail(
+            f"No file {value!r}: give a certificate file, 'adhoc', or the import"
+            " name of a module that is an ssl.SSLContext.",
+            param,
+            ctx,
+        )
+
+
+def _pair_key_with_cert(ctx: click.Context, param: click.Parameter, key: str | None) -> None:
+    """Check ``--key`` against ``--cert`` (parsed first) and pair a file with its key."""
+    cert = ctx.params.get("cert")
+    certificate_file = isinstance(cert, str) and cert != "adhoc"
+    if key is None:
+        if certificate_file:
+            raise click.BadParameter(
+                "'--cert' with a certificate file needs '--key'.", ctx, param
+            )
+        return
+    if cert is None:
+        raise click.BadParameter("'--key' needs '--cert'.", ctx, param)
+    if not certificate_file:
+        raise click.BadParameter(
+            "'--cert adhoc' or an SSLContext brings its own key; leave '--key' out.",
+            ctx,
+            param,
+        )
+    ctx.params["cert"] = (cert, key)
+
+
 @cli.command()
 @click.option("--host", "-h", default="127.0.0.1", show_default=True, help="The interface to bind.")
 @click.option("--port", "-p", default=5000, show_default=True, help="The port to bind.")
@@ -440,23 +517,29 @@ def cli() -> None:
     "--extra-files",
     multiple=True,
     metavar="PATHS",
+    callback=lambda ctx, param, value: _split_paths(value),
     help=f"More files whose change restarts the server, separated by {os.pathsep!r}.",
 )
 @click.option(
     "--exclude-patterns",
     multiple=True,
     metavar="PATTERNS",
+    callback=lambda ctx, param, value: _split_paths(value),
     help=f"fnmatch patterns of files the reloader ignores, separated by {os.pathsep!r}.",
 )
 @click.option(
     "--cert",
-    metavar="PATH",
-    help="Serve HTTPS with this certificate file, or 'adhoc' for a"
-    " throwaway one (needs the cryptography package).",
+    type=CertParamType(),
+    is_eager=True,
+    help="Serve HTTPS with this certificate file, 'adhoc' for a throwaway one"
+    " (needs the cryptography package), or the import name of a module that"
+    " is an ssl.SSLContext.",
 )
 @click.option(
     "--key",
     type=click.Path(exists=True, dir_okay=False),
+    expose_value=False,
+    callback=_pair_key_with_cert,
     help="The private key file of --cert.",
 )
 @with_app
@@ -466,13 +549,11 @@ def run(
     port: int,
     debug: bool | None,
     reload: bool | None,
-    extra_files: tuple[str, ...],
-    exclude_patterns: tuple[str, ...],
-    cert: str | None,
-    key: str | None,
+    extra_files: list[str],
+    exclude_patterns: list[str],
+    cert: SSLContextValue,
 ) -> None:
     """Serve the app with the development server (not for production)."""
-    ssl_context = _ssl_context(cert, key)
     if debug is not None:
         app.debug = debug
     if os.environ.get("WERKZEUG_RUN_MAIN") != "true":  # once, not again in the reloader
@@ -487,9 +568,9 @@ def run(
         port,
         use_reloader=app.debug if reload is None else reload,
         use_debugger=app.debug,
-        extra_files=_split_paths(extra_files) or None,
-        exclude_patterns=_split_paths(exclude_patterns) or None,
-        ssl_context=ssl_context,
+        extra_files=extra_files or None,
+        exclude_patterns=exclude_patterns or None,
+        ssl_context=cert,
     )
 
 
@@ -497,41 +578,13 @@ def _split_paths(values: tuple[str, ...]) -> list[str]:
     return [path for value in values for path in value.split(os.pathsep) if path]
 
 
-def _ssl_context(cert: str | None, key: str | None) -> str | tuple[str, str] | None:
-    """Check ``--cert`` and ``--key``; return werkzeug's ``ssl_context``."""
-    if cert is None:
-        if key is not None:
-            raise click.BadParameter("'--key' needs '--cert'.", param_hint="'--key'")
-        return None
-    if cert == "adhoc":
-        if key is not None:
-            raise click.BadParameter(
-                "'--cert adhoc' makes its own key; leave '--key' out.", param_hint="'--key'"
-            )
-        try:
-            importlib.import_module("cryptography")
-        except ImportError:
-            raise click.BadParameter(
-                "'adhoc' needs the cryptography package: pip install cryptography.",
-                param_hint="'--cert'",
-            ) from None
-        return "adhoc"
-    if not os.path.isfile(cert):
-        raise click.BadParameter(
-            f"No file {cert!r}: give a certificate file, or 'adhoc'.", param_hint="'--cert'"
-        )
-    if key is None:
-        raise click.BadParameter(
-            "'--cert' with a certificate file needs '--key'.", param_hint="'--key'"
-        )
-    return cert, key
-
-
 #: How ``routes --sort`` orders the rules.
 _ROUTE_ORDER: dict[str, t.Callable[[Rule, str], tuple[str, ...]]] = {
     "endpoint": lambda rule, methods: (rule.endpoint, rule.rule),
     "methods": lambda rule, methods: (methods, rule.rule),
     "rule": lambda rule, methods: (rule.rule, rule.endpoint),
+    # The order the matcher tries them in: the sort is stable.
+    "match": lambda rule, methods: (),
 }
 
 

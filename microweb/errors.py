@@ -7,12 +7,13 @@ import json
 import typing as t
 
 from werkzeug.exceptions import (
+    BadRequest,
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
     default_exceptions,
 )
-from werkzeug.routing.exceptions import RoutingException
+from werkzeug.routing.exceptions import RequestRedirect, RoutingException
 
 if t.TYPE_CHECKING:
     from .config import Config
@@ -22,6 +23,23 @@ if t.TYPE_CHECKING:
 #: Handlers by blueprint name (``None`` for the app), then by HTTP status
 #: code (``None`` for any other exception), then by exception class.
 HandlerSpec = dict[str | None, dict[int | None, dict[type[BaseException], "ErrorHandler"]]]
+
+
+class RedirectDropsFormData(AssertionError):
+    """Raised in debug mode instead of a 301 or 302 routing redirect of a request with a body.
+
+    Browsers follow those as a GET without the form, so the data would be
+    lost without a word; werkzeug redirects with 308 unless told otherwise.
+    """
+
+    def __init__(self, request: Request, redirect: RequestRedirect) -> None:
+        super().__init__(
+            f"{request.method} {request.url!r} was redirected ({redirect.code}) to its"
+            f" canonical URL {redirect.new_url!r}, the rule's, which ends with a"
+            f" slash. A browser follows a {redirect.code} with a GET and drops the"
+            " form data. Send the request to the canonical URL, or leave the"
+            " redirect code at 307 or 308, which keep the body. (Debug mode only.)"
+        )
 
 
 def exception_class_and_code(
@@ -133,18 +151,30 @@ def handle_user_exception(request: Request, e: Exception, handlers: HandlerSpec)
 
     :raises Exception: *e* itself, when nothing handles it (then
         :func:`handle_exception` takes it), or when ``TRAP_HTTP_EXCEPTIONS``
-        or ``TRAP_BAD_REQUEST_ERRORS`` asks for it.
+        or ``TRAP_BAD_REQUEST_ERRORS`` asks for it: the latter traps every
+        400 when true, and a missing key in debug mode when ``None``.
     """
     app = request.app
     if isinstance(e, HTTPException):
+        if (
+            isinstance(e, RequestRedirect)
+            and e.code in (301, 302)
+            and app.debug
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
+            raise RedirectDropsFormData(request, e)
         if e.code is None or isinstance(e, RoutingException):
             return app.response_class.force_type(  # type: ignore[return-value]  # force_type keeps the class it is called on
                 e.get_response(request.environ), request.environ
             )
         trap_bad_request = app.config["TRAP_BAD_REQUEST_ERRORS"]
-        if app.config["TRAP_HTTP_EXCEPTIONS"] or (
-            isinstance(e, BadRequestKeyError)
-            and (trap_bad_request or (trap_bad_request is None and app.debug))
+        if isinstance(e, BadRequestKeyError) and (app.debug or trap_bad_request):
+            # Name the missing key in the description, for the developer.
+            e.show_exception = True
+        if (
+            app.config["TRAP_HTTP_EXCEPTIONS"]
+            or (trap_bad_request and isinstance(e, BadRequest))
+            or (trap_bad_request is None and app.debug and isinstance(e, BadRequestKeyError))
         ):
             raise e
     handler = find_handler(handlers, e, request.blueprints)

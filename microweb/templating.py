@@ -144,13 +144,25 @@ class AppEnvironment(jinja2.Environment):
             raise jinja2.TemplatesNotFound(missing, message) from None
 
 
-def create_environment(app: App) -> jinja2.Environment:
-    """Make *app*'s Jinja environment: autoescaping, its loader, reloading."""
-    env = AppEnvironment(
-        loader=AppLoader(app),
-        autoescape=jinja2.select_autoescape(AUTOESCAPE_EXTENSIONS, default_for_string=True),
-        auto_reload=_auto_reload(app),
+def create_environment(
+    app: App,
+    environment_class: t.Callable[..., jinja2.Environment] = AppEnvironment,
+    **options: t.Any,
+) -> jinja2.Environment:
+    """Make *app*'s Jinja environment: autoescaping, its loader, reloading.
+
+    :param environment_class: Called with the options to make it; an
+        :class:`AppEnvironment` by default.
+    :param options: Jinja options that replace the defaults (``loader``,
+        ``autoescape``, ``auto_reload``) or add to them.
+    """
+    if "loader" not in options:
+        options["loader"] = AppLoader(app)
+    options.setdefault(
+        "autoescape", jinja2.select_autoescape(AUTOESCAPE_EXTENSIONS, default_for_string=True)
     )
+    options.setdefault("auto_reload", _auto_reload(app))
+    env = environment_class(**options)
     env.context_class = RequestContext
     return env
 

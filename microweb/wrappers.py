@@ -447,8 +447,9 @@ def response_from(
                 status = extra
         else:
             raise TypeError(
-                f"{_returned_by(view)} returned a tuple of {len(rv)} items; use"
-                " (body, status), (body, headers) or (body, status, headers)."
+                f"{_returned_by(view)} returned a tuple of {len(rv)} items; a"
+                " tuple must have the form (body, status), (body, headers) or"
+                " (body, status, headers)."
             )
     response: Response
     if isinstance(rv, response_class):
@@ -472,9 +473,9 @@ def response_from(
         response = response_class.force_type(rv, request.environ)  # type: ignore[assignment,arg-type]  # a WSGI callable becomes a response
     else:
         raise TypeError(
-            f"{_returned_by(view)} returned a {type(rv).__name__}, which is not a"
-            " valid response: return str, bytes, dict, list, an iterator, a"
-            " Response or a (body, status, headers) tuple."
+            f"{_returned_by(view)} did not return a valid response: it was a"
+            f" {type(rv).__name__}. Return str, bytes, dict, list, an iterator,"
+            " a Response or a (body, status, headers) tuple."
         )
     if status is not None:
         if isinstance(status, (str, bytes, bytearray)):

@@ -9,8 +9,6 @@ from __future__ import annotations
 from markupsafe import Markup as Markup
 from markupsafe import escape as escape
 
-from ..wrappers import Request as Request
-from ..wrappers import Response as Response
 from . import json as json
 from . import templating as templating
 from .app import Flask as Flask
@@ -45,3 +43,5 @@ from .sessions import SecureCookieSession as SecureCookieSession
 from .sessions import SecureCookieSessionInterface as SecureCookieSessionInterface
 from .sessions import SessionInterface as SessionInterface
 from .sessions import SessionMixin as SessionMixin
+from .wrappers import Request as Request
+from .wrappers import Response as Response

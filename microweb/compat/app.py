@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
+import sys
 import typing as t
 from datetime import timedelta
 from functools import cached_property
 
 from werkzeug.exceptions import Aborter, NotFound
+from werkzeug.routing import BuildError
 
 from ..app import App
+from ..config import DEFAULT_CONFIG
 from ..helpers import redirect as _core_redirect
 from ..helpers import send_from_directory as _core_send_from_directory
-from ..wrappers import Request, RequestGlobals
+from ..templating import AppLoader, create_environment
+from ..wrappers import Request
 from . import helpers
 from .config import Config
+from .ctx import AppGlobals
+from .templating import Environment
 from .wrappers import Request as FlaskRequest
+from .wrappers import Response as FlaskResponse
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
 from .context import (
     AppContext,
     RequestContext,
+    current,
     current_request,
     inside_app_context,
     test_request_context,
@@ -43,6 +53,9 @@ class Flask(App):
     microweb's, with it; see :doc:`compat`.
     """
 
+    #: Made with the proxies on, as ``App(..., proxies=True)`` is.
+    proxies_by_default = True
+
     def __init__(
         self,
         import_name: str,
@@ -56,6 +69,20 @@ class Flask(App):
         instance_relative_config: bool = False,
         root_path: str | None = None,
     ) -> None:
+        if static_folder is not None and bool(static_host) != host_matching:
+            # Flask refuses these with an AssertionError too.
+            raise AssertionError(
+                "static_host and host_matching go together: with host_matching=True"
+                " the static files need a static_host, and static_host needs"
+                " host_matching=True (or static_folder=None)."
+            )
+        #: The host the static files are served from, with host matching.
+        self.static_host = static_host
+        #: ``f(error, endpoint, values)`` tried in order when ``url_for``
+        #: cannot build a URL; see :meth:`handle_url_build_error`.
+        self.url_build_error_handlers: list[
+            t.Callable[[BuildError, str, dict[str, t.Any]], str | None]
+        ] = []
         #: ``f(exc)`` run when an application context ends; see
         #: :meth:`teardown_appcontext`.
         self.teardown_appcontext_funcs: list[t.Callable[..., t.Any]] = []
@@ -71,28 +98,197 @@ class Flask(App):
             root_path=root_path,
             proxies=True,
         )
+        for key, value in self.default_config.items():
+            self.config.setdefault(key, value)
         from .cli import AppGroup
 
         #: The app's commands; they run inside ``app.app_context()``.
         self.cli: AppGroup = AppGroup(self.name)
 
-    #: Reads JSON with :attr:`json`.
+    #: The config a new app starts with: the core's, and the keys only
+    #: Flask apps read.
+    default_config: dict[str, t.Any] = {
+        **DEFAULT_CONFIG,
+        "MAX_COOKIE_SIZE": 4093,
+        "EXPLAIN_TEMPLATE_LOADING": False,
+    }
+    #: Reads JSON with :attr:`json`; may be made without an app.
     request_class = FlaskRequest
+    #: Checks cookies against ``MAX_COOKIE_SIZE``.
+    response_class = FlaskResponse
     #: Reads ``FLASK_*`` variables in ``from_prefixed_env``.
     config_class = Config
     #: The class of ``g`` in an application context.
-    app_ctx_globals_class: type[t.Any] = RequestGlobals
+    app_ctx_globals_class: type[t.Any] = AppGlobals
     #: The class of :attr:`json`.
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
     #: The class of :attr:`aborter`.
     aborter_class: type[Aborter] = Aborter
 
+    #: The class of :attr:`jinja_env`, called as ``jinja_environment(app, **options)``.
+    jinja_environment: type[Environment] = Environment
+    #: Options for :attr:`jinja_env`, over the defaults; set before it is made.
+    jinja_options: dict[str, t.Any] = {}
+
+    def create_global_jinja_loader(self) -> jinja2.BaseLoader:
+        """Return the loader of :attr:`jinja_env`: the app's template folder, then its blueprints'."""
+        return AppLoader(self)
+
+    def create_jinja_environment(self) -> jinja2.Environment:
+        """Make :attr:`jinja_env` from :attr:`jinja_environment` and :attr:`jinja_options`."""
+        options = dict(self.jinja_options)
+        if "loader" not in options:
+            options["loader"] = self.create_global_jinja_loader()
+        env = create_environment(
+            self, functools.partial(self.jinja_environment, self), **options
+        )
+        env.policies["json.dumps_function"] = self.json.dumps
+        return env
+
     @cached_property
     def jinja_env(self) -> jinja2.Environment:
         """The app's Jinja environment; its ``tojson`` filter writes with :attr:`json`."""
-        env = App.jinja_env.func(self)  # type: ignore[attr-defined]  # a cached_property's function
-        env.policies["json.dumps_function"] = self.json.dumps
-        return t.cast("jinja2.Environment", env)
+        return self.create_jinja_environment()
+
+    @property
+    def debug(self) -> bool:
+        """``config["DEBUG"]``; turning it on reloads changed templates, unless ``TEMPLATES_AUTO_RELOAD`` says otherwise."""
+        return bool(self.config["DEBUG"])
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+        if "jinja_env" in self.__dict__ and self.config["TEMPLATES_AUTO_RELOAD"] is None:
+            self.jinja_env.auto_reload = bool(value)
+
+    @property
+    def subdomain_matching(self) -> bool:
+        """Whether rules' ``subdomain`` is matched against the host, relative to ``SERVER_NAME``."""
+        return self.router.subdomain_matching
+
+    @subdomain_matching.setter
+    def subdomain_matching(self, value: bool) -> None:
+        self.router.subdomain_matching = value
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("log_exception")
+        if own is not None and _takes_exc_info(own):
+            # Flask's log_exception(self, exc_info): the app calls it with
+            # the request and the exception; hand it the exc_info instead.
+            def log_exception(self: Flask, *args: t.Any) -> None:
+                if len(args) == 2:
+                    e = args[1]
+                    args = ((type(e), e, e.__traceback__),)
+                own(self, *args)
+
+            cls.log_exception = functools.wraps(own)(log_exception)  # type: ignore[method-assign]  # adapted once, per class
+
+    def log_exception(self, *args: t.Any) -> None:
+        """Log an unhandled exception: ``(request, e)`` as the core does, or Flask's ``(exc_info)``.
+
+        A subclass may override it with either signature.
+        """
+        if len(args) != 1:
+            return super().log_exception(*args)
+        value = current()
+        where = ""
+        if isinstance(value, Request):
+            where = f" on {value.path} [{value.method}]"
+        self.logger.error(f"Exception{where}", exc_info=args[0])
+        return None
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Route *rule* to *view_func*; see :meth:`microweb.App.add_url_rule`.
+
+        As in Flask, a view equal to the endpoint's (the same method of the
+        same object, ``self.index``) is the same view, and the static
+        files' rule gets :attr:`static_host`.
+        """
+        name = endpoint if endpoint is not None else getattr(view_func, "__name__", None)
+        existing = self.view_functions.get(name) if name is not None else None
+        if (
+            view_func is not None
+            and existing is not None
+            and existing is not view_func
+            and existing == view_func
+        ):
+            view_func = existing
+        if name == "static" and view_func is not None and view_func == self.send_static_file:
+            # The app's own static rule: a view that finds the app through
+            # the request, so that the app holds no reference to itself and
+            # is freed as soon as nothing else refers to it.
+            view_func = _send_static_file
+            if self.static_host is not None:
+                options.setdefault("host", self.static_host)
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+
+    def register_error_handler(
+        self,
+        code_or_exception: type[BaseException] | int,
+        f: t.Callable[..., t.Any],
+        blueprint: str | None = None,
+    ) -> None:
+        """Handle a status code or exception class with *f*; see :meth:`microweb.App.register_error_handler`.
+
+        :raises TypeError: For an exception instance, as Flask does.
+        :raises ValueError: For a class that is not an exception, as Flask does.
+        """
+        if isinstance(code_or_exception, BaseException):
+            raise TypeError(
+                f"{code_or_exception!r} is an instance, not a class. Register"
+                f" {type(code_or_exception).__name__} itself."
+            )
+        if isinstance(code_or_exception, type) and not issubclass(code_or_exception, Exception):
+            raise ValueError(
+                f"'{code_or_exception.__name__}' is not a subclass of Exception."
+                " Only exceptions can be handled."
+            )
+        super().register_error_handler(code_or_exception, f, blueprint)
+
+    def inject_url_defaults(self, *args: t.Any) -> None:
+        """Call the URL default functions on ``values``: Flask's ``(endpoint, values)`` or the core's ``(request, endpoint, values)``."""
+        if len(args) == 2:
+            value = current()
+            args = (value if isinstance(value, Request) else None, *args)
+        super().inject_url_defaults(*args)
+
+    def handle_url_build_error(
+        self, error: BuildError, endpoint: str, values: dict[str, t.Any]
+    ) -> str:
+        """Answer a URL that ``url_for`` could not build, with :attr:`url_build_error_handlers`.
+
+        The first handler that returns something other than ``None`` gives
+        the URL; one that raises a ``BuildError`` passes that error on.
+
+        :raises BuildError: When no handler gives a URL.
+        """
+        for handler in self.url_build_error_handlers:
+            try:
+                rv = handler(error, endpoint, values)
+            except BuildError as e:
+                error = e
+            else:
+                if rv is not None:
+                    return rv
+        if error is sys.exc_info()[1]:
+            raise
+        raise error
+
+    def full_dispatch_request(self) -> Response:
+        """Handle the bound request, hooks and error handlers included, and return its response."""
+        request = current_request()
+        rv = self.dispatch(request)
+        if rv.__class__ is bytes:
+            return self.make_response(request, rv)
+        return t.cast("Response", rv)
 
     @cached_property
     def logger(self) -> logging.Logger:
@@ -261,3 +457,20 @@ class Flask(App):
         """Run the ``teardown_appcontext`` functions."""
         for f in reversed(self.teardown_appcontext_funcs):
             f(exc)
+
+
+def _send_static_file(request: Request, filename: str) -> Response:
+    """The view of a ``Flask`` app's ``static`` endpoint: ``request.app.send_static_file``."""
+    return request.app.send_static_file(request, filename)
+
+
+def _takes_exc_info(f: t.Callable[..., t.Any]) -> bool:
+    """Whether *f* is Flask's ``log_exception(self, exc_info)``: two positional parameters."""
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [
+        p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(positional) == 2 and all(p.kind is not p.VAR_POSITIONAL for p in parameters)

@@ -8,6 +8,7 @@ and microweb's built-in commands (``run``, ``routes``, ``shell``,
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 import os
@@ -258,10 +259,8 @@ class FlaskGroup(AppGroup):
         self.load_dotenv = load_dotenv
         self.set_debug_flag = set_debug_flag
         if add_default_commands:
-            for name in ("run", "shell", "routes"):
-                command = _core.cli.get_command(click.Context(_core.cli), name)
-                if command is not None:
-                    self.add_command(command)
+            for command in (run_command, shell_command, routes_command):
+                self.add_command(command)
 
     def _load_app(self, ctx: click.Context) -> App | None:
         info = ctx.ensure_object(ScriptInfo)
@@ -318,9 +317,19 @@ class FlaskGroup(AppGroup):
 
 
 
-#: microweb's built-in commands, under Flask's names.
+def _routes(*args: t.Any, **kwargs: t.Any) -> None:
+    info = click.get_current_context().find_object(_core.ScriptInfo)
+    if info is not None and next(info.load_app().url_map.iter_rules(), None) is None:
+        click.echo("No routes were registered.")
+        return
+    _core.routes.callback(*args, **kwargs)  # type: ignore[misc]  # a command has one
+
+
+#: microweb's built-in commands, under Flask's names. ``routes`` says
+#: Flask's words when there are none.
 run_command = _core.run
-routes_command = _core.routes
+routes_command = copy.copy(_core.routes)
+routes_command.callback = functools.update_wrapper(_routes, _core.routes.callback)  # type: ignore[arg-type]  # a command has one
 shell_command = _core.shell
 
 #: The ``flask`` command.

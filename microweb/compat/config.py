@@ -16,3 +16,11 @@ class Config(_core.Config):
     ) -> bool:
         """Take every environment variable named ``{prefix}_KEY``; see :meth:`microweb.Config.from_prefixed_env`."""
         return super().from_prefixed_env(prefix, loads=loads)
+
+    def from_mapping(
+        self,
+        mapping: t.Mapping[str, t.Any] | t.Iterable[tuple[str, t.Any]] | None = None,
+        **kwargs: t.Any,
+    ) -> bool:
+        """Take the UPPERCASE keys of *mapping*, which may also be ``(key, value)`` pairs, and of *kwargs*."""
+        return super().from_mapping(dict(mapping or ()), **kwargs)

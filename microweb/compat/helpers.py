@@ -11,6 +11,8 @@ import functools
 import os
 import typing as t
 
+from werkzeug.routing import BuildError
+
 from .. import helpers as _core
 from .. import sessions as _sessions
 from .. import templating as _templating
@@ -73,10 +75,20 @@ def url_for(
     ``SERVER_NAME`` as :meth:`App.url_for <microweb.App.url_for>` does.
     """
     value = _current.get(None)
-    if value is None or value.__class__ is AppContext:
-        app = value.app if value is not None else current_request().app
-        return App.url_for(  # the core's: Flask.url_for calls this function
-            app,
+    try:
+        if value is None or value.__class__ is AppContext:
+            app = value.app if value is not None else current_request().app
+            return App.url_for(  # the core's: Flask.url_for calls this function
+                app,
+                endpoint,
+                _anchor=_anchor,
+                _method=_method,
+                _scheme=_scheme,
+                _external=_external,
+                **values,
+            )
+        return _core.url_for(
+            t.cast(Request, value),
             endpoint,
             _anchor=_anchor,
             _method=_method,
@@ -84,15 +96,17 @@ def url_for(
             _external=_external,
             **values,
         )
-    return _core.url_for(
-        t.cast(Request, value),
-        endpoint,
-        _anchor=_anchor,
-        _method=_method,
-        _scheme=_scheme,
-        _external=_external,
-        **values,
-    )
+    except BuildError as error:
+        # Flask's url_build_error_handlers, when the app has them.
+        # (value is bound: without anything bound, url_for raised RuntimeError.)
+        handle = getattr(t.cast(Request, value).app, "handle_url_build_error", None)
+        if handle is None:
+            raise
+        if _external is None:
+            in_request = value.__class__ is not AppContext
+            _external = _scheme is not None if in_request else True
+        values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+        return t.cast(str, handle(error, endpoint, values))
 
 
 def render_template(

@@ -72,6 +72,8 @@ class FlaskClient(TestClient):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
+        # Each client's own: a test may change it.
+        self.environ_base = dict(self.environ_base)
         self._kept: list[RequestContext] = []
 
     def open(self, *args: t.Any, **kwargs: t.Any) -> TestResponse:
@@ -82,24 +84,30 @@ class FlaskClient(TestClient):
         """
         requests: list[t.Any] = []
         extra = {KEEP: requests} if self.preserve_context else {}
+        made: werkzeug.test.EnvironBuilder | None = None
         if args and isinstance(args[0], werkzeug.test.EnvironBuilder):
             builder = copy.copy(args[0])
             builder.environ_base = {**self.environ_base, **(builder.environ_base or {}), **extra}
             args = (builder, *args[1:])
         elif args and isinstance(args[0], dict):
-            builder = werkzeug.test.EnvironBuilder.from_environ(
+            # As a builder: werkzeug rebuilds an environ from its known keys
+            # only, which would drop environ_base's.
+            made = werkzeug.test.EnvironBuilder.from_environ(
                 args[0], environ_base={**self.environ_base, **extra}
             )
-            try:
-                args = (builder.get_environ(), *args[1:])
-            finally:
-                builder.close()
+            args = (made, *args[1:])
         elif extra:
             kwargs["environ_base"] = {**(kwargs.get("environ_base") or {}), **extra}
         while self._kept:
             self._kept.pop().pop()
-        response = super().open(*args, **kwargs)
-        if requests:
+        try:
+            response = super().open(*args, **kwargs)
+        finally:
+            if made is not None:
+                made.close()
+        if requests and not self._kept:
+            # (A redirect followed was opened inside this call and kept its
+            # own request, the last one: that one stays bound.)
             context = RequestContext(self.application, requests[-1], teardown=False)
             context.push()
             self._kept.append(context)

@@ -31,7 +31,9 @@ class View(_core.View):
         if cls.init_every_request:
 
             def view(**kwargs: t.Any) -> ResponseReturnValue:
-                self = cls(*class_args, **class_kwargs)
+                # The class as_view set on the view, which a test may replace.
+                view_class = getattr(view, "view_class", cls)
+                self = view_class(*class_args, **class_kwargs)
                 return self.dispatch_request(**kwargs)
 
         else:
