@@ -314,9 +314,24 @@ def assert_no_growth(snapshots: list[dict[str, int]]) -> list[dict[str, int]]:
     return growths
 
 
+#: What :func:`all_freed` counts.
+FREED = ("Request", "Response", "context", "stream")
+
+
 def all_freed(live: dict[str, int]) -> bool:
     """Whether no request, response, context or streamed body is alive in *live*."""
-    return live["Request"] == live["Response"] == live["context"] == live["stream"] == 0
+    return all(live[key] == 0 for key in FREED)
+
+
+def live_since(baseline: dict[str, int]) -> dict[str, int]:
+    """:func:`~concurrency_app.live_objects` in this process, less what other tests left alive.
+
+    The requests, responses, contexts and streamed bodies are counted
+    from *baseline*, taken before the test (fewer than then counts as
+    none); the totals are left as they are.
+    """
+    live = live_objects()
+    return {**live, **{key: max(0, live[key] - baseline[key]) for key in FREED}}
 
 
 # The load: real servers in a subprocess, and the test client.
@@ -500,6 +515,7 @@ def test_32_threads_of_100_requests(servers: dict[str, ServerProcess]) -> None:
     }
     clients = [apps[calls[0].kind].test_client(use_cookies=False) for calls in plans["test client"]]
     first = {target: get_stats(port) for target, port in ports.items()}
+    baseline = live_objects()
     snapshots: dict[str, list[dict[str, t.Any]]] = {target: [] for target in plans}
     checks = dict.fromkeys(plans, 0)
     for begin, end in PHASES:
@@ -520,7 +536,7 @@ def test_32_threads_of_100_requests(servers: dict[str, ServerProcess]) -> None:
         del works, results
         for target, port in ports.items():
             snapshots[target].append(settled(port))
-        snapshots["test client"].append({"live": live_objects()})
+        snapshots["test client"].append({"live": live_since(baseline)})
 
     total = THREADS * REQUESTS
     report = []
@@ -632,6 +648,7 @@ def test_every_way_out_unbinds_on_a_real_server(
 @pytest.mark.parametrize("kind", sorted(MOUNTS))
 def test_every_way_out_unbinds_in_process(kind: str) -> None:
     """A return, an error answered, a 500, a propagated exception, a streamed body closed early."""
+    baseline = live_objects()
     stats = Stats()
     app = create_app(kind, stats)
     client = app.test_client()
@@ -667,7 +684,7 @@ def test_every_way_out_unbinds_in_process(kind: str) -> None:
     assert stats.finished["return"] == {"g": "g/return", "app": app.name}
     assert stats.counts == {"teardown_ok": 5}
     del response, body
-    assert all_freed(live_objects())
+    assert all_freed(live_since(baseline))
 
 
 # asyncio tasks interleaved on one thread.
@@ -675,6 +692,7 @@ def test_every_way_out_unbinds_in_process(kind: str) -> None:
 
 def test_asyncio_tasks_keep_their_own_context() -> None:
     """Tasks that bind, sleep and read again each see only their own app, g and request."""
+    baseline = live_objects()
     stats = Stats()
     apps = [create_app(kind, stats) for kind in sorted(MOUNTS)]
     tasks = 128
@@ -770,6 +788,6 @@ def test_asyncio_tasks_keep_their_own_context() -> None:
     assert checks == tasks * 18
     # Each request context ran its teardown hooks, with its own g.
     assert stats.counts == {"teardown_ok": 2 * tasks}
-    assert all_freed(live_objects())
+    assert all_freed(live_since(baseline))
     assert nothing_bound()
     print(f"\nasyncio: {tasks} tasks, {checks} values checked, {active['most']} at once")
