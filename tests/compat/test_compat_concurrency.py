@@ -1,21 +1,23 @@
 """The proxies keep each request to itself under threads and asyncio tasks, and nothing stays bound.
 
-The apps of ``concurrency_app.py`` echo, through the proxies, what each
-request carries: a tag that is unique to it, sent in the query, in a
-header, in a JSON or form body and in a signed session cookie. The views
-sleep for seeded random times, so requests interleave, and stream part of
-the answer after the view returned (``stream_with_context``). Every value
-of every answer must be the request's own, streamed chunks included.
+The apps of ``concurrency_app.py`` (``Flask`` and ``App(...,
+proxies=True)``) echo, through the proxies, what each request carries: a
+tag that is unique to it, sent in the query, in a header, in a JSON or
+form body and in a signed session cookie. The views sleep for seeded
+random times, so requests interleave, and stream part of the answer after
+the view returned (``stream_with_context``). Every value of every answer
+must be the request's own, streamed chunks included.
 
 The load is 32 threads of 100 requests each, through werkzeug's threaded
 development server and through gunicorn's ``gthread`` worker with 32
 threads (both in a subprocess on 127.0.0.1, see ``tests/servers``), and
-through the test client, one per thread. Then the same for asyncio tasks
-interleaved on one thread, in ``app.app_context()`` and
-``app.test_request_context()``. After each run nothing is bound, no
-request object is left alive and memory does not grow with the number of
-requests; every way out of a request unbinds: a return, an exception, a
-streamed body the client closed early, a client that went away.
+through the test client, one per thread; the three run at once. Then
+asyncio tasks interleave on one thread in ``app.app_context()`` and
+``app.test_request_context()``. After each run nothing is bound in any
+thread, no request, response or context is left alive, and memory, after
+a warm-up, does not grow with the number of requests. Every way out of a
+request unbinds: a return, an exception, a streamed body the client
+closed early, a client that went away.
 """
 
 from __future__ import annotations
