@@ -46,6 +46,10 @@ if t.TYPE_CHECKING:
 _F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
 
 
+class EndpointClashError(ValueError, AssertionError):
+    """An endpoint given a second, different view: refused, as in the core and in Flask."""
+
+
 class Flask(App):
     """An app with proxies on, built with Flask's arguments, in Flask's order.
 
@@ -211,16 +215,19 @@ class Flask(App):
         As in Flask, a view equal to the endpoint's (the same method of the
         same object, ``self.index``) is the same view, and the static
         files' rule gets :attr:`static_host`.
+
+        :raises EndpointClashError: If *endpoint* already has another view;
+            it is a ``ValueError``, as the core raises, and an
+            ``AssertionError``, as Flask raises.
         """
         name = endpoint if endpoint is not None else getattr(view_func, "__name__", None)
         existing = self.view_functions.get(name) if name is not None else None
-        if (
-            view_func is not None
-            and existing is not None
-            and existing is not view_func
-            and existing == view_func
-        ):
-            view_func = existing
+        clash = False
+        if view_func is not None and existing is not None and existing is not view_func:
+            if existing == view_func:
+                view_func = existing
+            else:
+                clash = True
         if name == "static" and view_func is not None and view_func == self.send_static_file:
             # The app's own static rule: a view that finds the app through
             # the request, so that the app holds no reference to itself and
@@ -228,7 +235,13 @@ class Flask(App):
             view_func = _send_static_file
             if self.static_host is not None:
                 options.setdefault("host", self.static_host)
-        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        try:
+            super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        except ValueError as e:
+            if not clash:
+                raise
+            # Refused as the core refuses it, catchable as Flask's error too.
+            raise EndpointClashError(str(e)) from None
 
     def register_error_handler(
         self,
@@ -281,6 +294,18 @@ class Flask(App):
         if error is sys.exc_info()[1]:
             raise
         raise error
+
+    def dispatch(self, request: Request) -> Response | bytes:
+        """Turn *request* into a response; see :meth:`microweb.App.dispatch`.
+
+        A request that sends cookies has its session opened first, as
+        Flask opens it for every request, so that a permanent session's
+        cookie is renewed (``SESSION_REFRESH_EACH_REQUEST``) even when no
+        view or hook reads it.
+        """
+        if "HTTP_COOKIE" in request.environ and self.config["SESSION_REFRESH_EACH_REQUEST"]:
+            request.session  # noqa: B018  # opened, so saved after the view
+        return super().dispatch(request)
 
     def full_dispatch_request(self) -> Response:
         """Handle the bound request, hooks and error handlers included, and return its response."""
@@ -401,6 +426,11 @@ class Flask(App):
 
         appcontext_ends.__qualname__ = getattr(f, "__qualname__", "appcontext_ends")
         self.add_hook("teardown_request", appcontext_ends)
+        # The application context ends after the request: these run after
+        # every teardown_request function, the last registered first. The
+        # app's own teardown hooks run last, from the end of their list.
+        hooks = self.teardown_request_funcs[None]
+        hooks.insert(len(self.teardown_appcontext_funcs) - 1, hooks.pop())
         return f
 
     def make_response(self, *args: t.Any) -> Response:

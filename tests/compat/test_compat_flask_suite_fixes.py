@@ -541,3 +541,57 @@ def test_routes_sorts_by_match_order_and_says_when_there_are_none(tmp_path: Path
     empty = Flask("empty", root_path=str(tmp_path), static_folder=None)
     result = runner.invoke(FlaskGroup(create_app=lambda: empty), ["routes"])
     assert (result.exit_code, result.output) == (0, "No routes were registered.\n")
+
+
+# Sessions, endpoints, teardown order.
+
+
+def test_a_permanent_session_is_renewed_by_requests_that_do_not_read_it(tmp_path: Path) -> None:
+    # test_session_refresh_vary
+    from microweb.compat import session
+
+    app = flask_app(tmp_path)
+
+    @app.route("/login")
+    def login() -> str:
+        session["user_id"] = 1
+        session.permanent = True
+        return ""
+
+    app.add_url_rule("/ignored", "ignored", lambda: "")
+    client = app.test_client()
+    first = client.get("/login")
+    assert first.headers["Vary"] == "Cookie"
+    renewed = client.get("/ignored")
+    assert renewed.headers["Vary"] == "Cookie"
+    assert "session=" in renewed.headers["Set-Cookie"]
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    assert "Set-Cookie" not in client.get("/ignored").headers
+
+
+def test_an_endpoint_clash_is_refused_with_flasks_error_and_the_cores(tmp_path: Path) -> None:
+    # test_endpoint_override
+    from microweb.compat.app import EndpointClashError
+
+    app = flask_app(tmp_path)
+    app.add_url_rule("/", "index", lambda: "first")
+    with pytest.raises(AssertionError) as info:
+        app.add_url_rule("/", "index", lambda: "second")
+    assert isinstance(info.value, (ValueError, EndpointClashError))
+    assert app.test_client().get("/").text == "first"
+
+
+def test_teardown_appcontext_functions_run_after_teardown_request_ones(tmp_path: Path) -> None:
+    # test_context_refcounts (its order)
+    app = flask_app(tmp_path)
+    called: list[str] = []
+    app.teardown_appcontext(lambda exc: called.append("app 1"))
+    app.teardown_request(lambda exc: called.append("request 1"))
+    app.teardown_appcontext(lambda exc: called.append("app 2"))
+    bp = Blueprint("bp", __name__)
+    bp.teardown_request(lambda exc: called.append("blueprint"))
+    bp.route("/")(lambda: "")
+    app.register_blueprint(bp)
+    app.teardown_request(lambda exc: called.append("request 2"))
+    app.test_client().get("/")
+    assert called == ["blueprint", "request 2", "request 1", "app 2", "app 1"]
