@@ -63,6 +63,9 @@ if t.TYPE_CHECKING:
     )
 
 
+_AppT = t.TypeVar("_AppT", bound="App")
+
+
 class App(SetupMethods):
     """A WSGI application whose views receive the request explicitly.
 
@@ -109,6 +112,16 @@ class App(SetupMethods):
     #: core; the compatibility layer's Flask-style app turns it on and adds
     #: a registration step that wraps only those callables.
     request_optional: bool = False
+
+    def __new__(cls: type[_AppT], *args: t.Any, **kwargs: t.Any) -> _AppT:
+        if kwargs.get("proxies") or getattr(cls, "proxies_by_default", False):
+            # perf: made an instance of the layer's binding subclass from
+            # the start (see microweb.compat.context.enable); swapping the
+            # class of a made instance loses CPython's shared instance keys.
+            from .compat.context import binding_class
+
+            cls = binding_class(cls)
+        return super().__new__(cls)
 
     def __init__(
         self,

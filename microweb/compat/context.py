@@ -40,6 +40,7 @@ if t.TYPE_CHECKING:
 
 
 _B = t.TypeVar("_B", bound="_Binding")
+_A = t.TypeVar("_A", bound="App")
 
 
 class _Binding:
@@ -355,7 +356,10 @@ def enable(app: App) -> None:
     ``self.x`` on the request path gets slower.
     """
     app.registration_steps.insert(0, adapt)
-    app.__class__ = _binding_class(type(app))
+    if type(app) not in _binding_classes.values():
+        # App.__new__ makes proxies-on apps binding from the start; this
+        # is for an app whose class made it otherwise.
+        app.__class__ = binding_class(type(app))
     if app.proxies == "warn" or os.environ.get("MICROWEB_PROXIES") == "warn":
         from .usage import start_recording
 
@@ -365,8 +369,10 @@ def enable(app: App) -> None:
 _binding_classes: dict[type[t.Any], type[t.Any]] = {}
 
 
-def _binding_class(cls: type[App]) -> type[App]:
+def binding_class(cls: type[_A]) -> type[_A]:
     """Return the subclass of *cls* that binds the proxies; made once per class."""
+    if cls in _binding_classes.values():
+        return cls
     try:
         return _binding_classes[cls]
     except KeyError:
