@@ -485,10 +485,21 @@ def client_work(client: t.Any, calls: list[Call], signers: Signers) -> t.Callabl
 
 
 def settled(port: int) -> dict[str, t.Any]:
-    """The server's stats once it has closed every body: a client may read an answer before that."""
+    """The server's stats once it has closed every body and let go of the connections.
+
+    A client may read an answer before the server closes its body, and
+    closes its connection before the server drops it: wait until no
+    request is alive and the number of objects holds still.
+    """
+    previous: list[int] = []
 
     def done(stats: dict[str, t.Any]) -> bool:
-        return stats["inflight"] == 0 and all_freed(stats["live"])
+        previous.append(stats["live"]["all"])
+        return (
+            stats["inflight"] == 0
+            and all_freed(stats["live"])
+            and previous[-2:-1] == [stats["live"]["all"]]
+        )
 
     return wait_for(port, done)
 
