@@ -78,10 +78,12 @@ CHROMIUM_ARGUMENTS = [
 class Site:
     """The notes app under gunicorn, and what the tests need to reach it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, package: str = "notes") -> None:
         self.root = root
+        #: ``notes`` (the explicit style) or ``notes_flask`` (its Flask-style twin).
+        self.package = package
         self.server = ServerProcess(
-            "gunicorn serving the notes app",
+            f"gunicorn serving {package}",
             self.command,
             root / "gunicorn.out",
             server_environ(),
@@ -101,7 +103,7 @@ class Site:
             "--bind", f"127.0.0.1:{port}",
             "--graceful-timeout", "2",
             "--no-control-socket",
-            f"notes:create_app({config!r})",
+            f"{self.package}:create_app({config!r})",
         ]  # fmt: skip
 
     def answers(self, port: int) -> bool:
@@ -116,9 +118,11 @@ class Site:
         return self.server.log()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Site]:
-    site = Site(tmp_path_factory.mktemp("notes-site"))
+@pytest.fixture(scope="module", params=["notes", "notes_flask"], ids=["explicit", "flask-style"])
+def site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> t.Iterator[Site]:
+    # The same site twice: the explicit app and its Flask-style twin
+    # (examples/notes_flask), which shares its templates and static files.
+    site = Site(tmp_path_factory.mktemp("notes-site"), request.param)
     with site.server:
         yield site
 

@@ -74,9 +74,11 @@ def token_in(page: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> t.Iterator[tuple[int, Path, Path]]:
-    """gunicorn serving the notes app with two workers; stopped by its PID."""
+@pytest.fixture(params=["notes", "notes_flask"], ids=["explicit", "flask-style"])
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> t.Iterator[tuple[int, Path, Path]]:
+    """gunicorn serving the notes app (or its Flask-style twin) with two
+    workers; stopped by its PID."""
+    package = request.param
     instance = tmp_path / "instance"
     access_log = tmp_path / "access.log"
     environ = server_environ()
@@ -93,7 +95,7 @@ def server(tmp_path: Path) -> t.Iterator[tuple[int, Path, Path]]:
             "--access-logfile", str(access_log),
             # %(p)s is the pid of the worker that answered.
             "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-            f"notes:create_app(None, instance_path={str(instance)!r})",
+            f"{package}:create_app(None, instance_path={str(instance)!r})",
         ]  # fmt: skip
 
     def answers(port: int) -> bool:
