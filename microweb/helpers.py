@@ -337,18 +337,44 @@ def get_root_path(import_name: str) -> str:
 
 
 def default_instance_path(import_name: str, root_path: str) -> str:
-    """Return the folder ``instance`` next to the app's package or module.
+    """Return the folder ``instance`` next to the app's top-level package or module.
 
-    For a package installed in site-packages it is
-    ``<prefix>/var/<name>-instance`` instead.
+    That is the folder the top-level package was imported from (for
+    ``myproject.app``, the folder holding ``myproject``), so a namespace
+    package gets its own project's. For an app installed under
+    ``sys.prefix`` or in a ``site-packages`` folder it is
+    ``<prefix>/var/<import_name>-instance`` instead, as Flask does.
     """
     module = sys.modules.get(import_name)
-    is_package = module is not None and hasattr(module, "__path__")
-    base = os.path.dirname(root_path) if is_package else root_path
-    prefix = os.path.abspath(sys.prefix)
-    if base.startswith(os.path.join(prefix, "lib")) and "site-packages" in base:
-        return os.path.join(prefix, "var", f"{import_name.partition('.')[0]}-instance")
+    depth = import_name.count(".") + (1 if hasattr(module, "__path__") else 0)
+    base = root_path
+    for _ in range(depth):
+        base = os.path.dirname(base)
+    prefix = _installed_prefix(os.path.abspath(base))
+    if prefix is not None:
+        return os.path.join(prefix, "var", f"{import_name}-instance")
     return os.path.join(base, "instance")
+
+
+def _installed_prefix(folder: str) -> str | None:
+    """The prefix of the Python installation *folder* is installed in, or ``None``."""
+    prefix = os.path.abspath(sys.prefix)
+    try:
+        if os.path.commonpath([folder, prefix]) == prefix:
+            return prefix
+    except ValueError:  # on two Windows drives
+        pass
+    parent, name = os.path.split(folder)
+    if name.lower() != "site-packages":
+        return None
+    # prefix/lib/site-packages (Windows), prefix/lib/pythonX.Y/site-packages,
+    # or a bare prefix/site-packages.
+    if os.path.basename(parent).lower() == "lib":
+        return os.path.dirname(parent)
+    grandparent = os.path.dirname(parent)
+    if os.path.basename(grandparent).lower() == "lib":
+        return os.path.dirname(grandparent)
+    return parent
 
 
 def open_file(path: str, mode: str, encoding: str | None) -> t.IO[t.Any]:

@@ -595,3 +595,57 @@ def test_teardown_appcontext_functions_run_after_teardown_request_ones(tmp_path:
     app.teardown_request(lambda exc: called.append("request 2"))
     app.test_client().get("/")
     assert called == ["blueprint", "request 2", "request 1", "app 2", "app 1"]
+
+
+# The instance folder (test_instance_config, once its generated modules
+# import microweb.compat: the suite's rewriting leaves strings alone).
+
+
+@pytest.fixture
+def fresh_modules() -> t.Iterator[list[str]]:
+    names: list[str] = []
+    yield names
+    for name in names:
+        sys.modules.pop(name, None)
+
+
+def test_a_namespace_packages_instance_folder_is_in_its_own_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_modules: list[str]
+) -> None:
+    for project in ("one", "two"):
+        package = tmp_path / project / "shared_ns" / f"pkg_{project}"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text(
+            "import microweb.compat as flask\napp = flask.Flask(__name__)\n"
+        )
+        monkeypatch.syspath_prepend(str(tmp_path / project))
+    fresh_modules.extend(["shared_ns", "shared_ns.pkg_two"])
+    from shared_ns.pkg_two import app  # type: ignore[import-not-found]
+
+    assert app.instance_path == str(tmp_path / "two" / "instance")
+
+
+def test_an_installed_packages_instance_folder_is_under_the_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_modules: list[str]
+) -> None:
+    site = tmp_path / "env" / "lib" / "python3.x" / "site-packages"
+    package = site / "installed_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "import microweb.compat as flask\napp = flask.Flask(__name__)\n"
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "inside_prefix.py").write_text(
+        "import microweb.compat as flask\napp = flask.Flask(__name__)\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "elsewhere"))
+    fresh_modules.extend(["installed_pkg", "inside_prefix"])
+    from installed_pkg import app  # type: ignore[import-not-found]
+
+    assert app.instance_path == str(tmp_path / "env" / "var" / "installed_pkg-instance")
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    from inside_prefix import app as inside  # type: ignore[import-not-found]
+
+    assert inside.instance_path == str(tmp_path / "var" / "inside_prefix-instance")
