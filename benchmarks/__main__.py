@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import typing as t
 
 from . import frameworks, report
@@ -18,8 +19,14 @@ from .workloads import WORKLOADS
 #: ``--only`` accepts these besides the workload names.
 SCALING = "scaling"
 
-FULL = {"repeats": 7, "seconds": 0.1, "warmup": 0.2, "sizes": [10, 100, 1_000, 10_000]}
-QUICK = {"repeats": 3, "seconds": 0.01, "warmup": 0.01, "sizes": [10, 100]}
+FULL = {
+    "repeats": 7, "seconds": 0.1, "warmup": 0.2,
+    "sizes": [10, 100, 1_000, 10_000], "startup_budget_s": 60,
+}
+QUICK = {
+    "repeats": 3, "seconds": 0.01, "warmup": 0.01,
+    "sizes": [10, 100], "startup_budget_s": 5,
+}
 
 
 def split_list(values: list[str] | None) -> list[str]:
@@ -111,10 +118,13 @@ def main(argv: list[str] | None = None) -> int:
               "and ± half the interquartile range.")
         harness = []
         for name in names:
+            started = time.monotonic()
+            print(f"  {name} ...", end="", flush=True)
             out = run_worker({
                 "framework": name, "workloads": workloads, "settings": settings,
                 "scaling": scaling, "extra": extra,
             })
+            print(f" {time.monotonic() - started:.0f} s", flush=True)
             if "crashed" in out:
                 print(f"{name}: the worker crashed:\n{out['crashed']}")
                 data["errors"].append({"framework": name, "reason": out["crashed"]})

@@ -101,8 +101,10 @@ def inprocess_tables(
             line = [w]
             for _, a, b in ratios:
                 ra, rb = by.get((w, a)), by.get((w, b))
-                ok = ra and rb and ra["status"] == rb["status"] == "ok"
-                line.append(f"{ra['median_us'] / rb['median_us']:.2f}" if ok else "-")
+                if ra and rb and ra["status"] == rb["status"] == "ok":
+                    line.append(f"{ra['median_us'] / rb['median_us']:.2f}")
+                else:
+                    line.append("-")
             rows.append(line)
         out.append(table(["ratio"] + [h for h, _, _ in ratios], rows))
 
@@ -120,7 +122,8 @@ def scaling_table(rows: list[dict[str, t.Any]]) -> str:
     lines = []
     for r in rows:
         if r["status"] != "ok":
-            lines.append([r["framework"], str(r["routes"]), "ERROR", "", "", ""])
+            what = "ERROR" if r["status"] == "error" else f"skipped: {r['reason']}"
+            lines.append([r["framework"], f"{r['routes']:,}", what, "", "", ""])
             continue
         b = base[r["framework"]]
         lines.append([

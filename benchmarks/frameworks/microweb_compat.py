@@ -35,7 +35,7 @@ def routes(count: int) -> WSGIApp:
 APPS: dict[str, t.Callable[[], WSGIApp]] = {
     **{
         name: functools.partial(make, compat_app)
-        for name, make in microweb_proxy.APPS.items()
+        for name, make in microweb_proxy.BUILDERS.items()
     },
     **as_apps("notes_flask"),
 }

@@ -7,6 +7,7 @@ The same views as a Flask app has, on ``App(name, proxies=True)``; the
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
 from microweb import App, Response
@@ -140,7 +141,8 @@ def hooks(new_app: AppFactory = proxy_app) -> WSGIApp:
     return app
 
 
-APPS: dict[str, t.Callable[[], WSGIApp]] = {
+#: Each workload's app, given the class of app to make.
+BUILDERS: dict[str, t.Callable[[AppFactory], WSGIApp]] = {
     "hello": hello,
     "hello-str": hello_str,
     "json": json,
@@ -149,4 +151,8 @@ APPS: dict[str, t.Callable[[], WSGIApp]] = {
     "form": form,
     "session": session_,
     "hooks": hooks,
+}
+
+APPS: dict[str, t.Callable[[], WSGIApp]] = {
+    name: functools.partial(build, proxy_app) for name, build in BUILDERS.items()
 }
