@@ -275,8 +275,9 @@ def run_threads(works: list[t.Callable[[Result], None]]) -> list[Result]:
     ]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + TIMEOUT * 4
     for thread in threads:
-        thread.join(TIMEOUT * 4)
+        thread.join(max(0.0, deadline - time.monotonic()))
     assert not any(thread.is_alive() for thread in threads), "a thread of the load hangs"
     return results
 
