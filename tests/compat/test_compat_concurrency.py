@@ -271,7 +271,9 @@ def run_threads(works: list[t.Callable[[Result], None]]) -> list[Result]:
         result.bound_after = not nothing_bound()
 
     threads = [
-        threading.Thread(target=run, args=(work, result)) for work, result in zip(works, results)
+        # Daemons: a thread that hangs fails the test but does not keep pytest from ending.
+        threading.Thread(target=run, args=(work, result), daemon=True)
+        for work, result in zip(works, results)
     ]
     for thread in threads:
         thread.start()
@@ -614,9 +616,8 @@ def test_every_way_out_unbinds_on_a_real_server(
         # The client reads the first chunk of a streamed body, then closes.
         tag = f"{app_kind}-early"
         tags[tag] = (app_kind, "long")
-        sock = raw_request(port, f"{mount}/long?tag={tag}")
-        read_until(sock, f"start/{tag}".encode())
-        sock.close()
+        with raw_request(port, f"{mount}/long?tag={tag}") as sock:
+            read_until(sock, f"start/{tag}".encode())
         # The client goes away before reading anything, from a streamed
         # body and from one the view returns whole, after a while.
         for way in ("long", "slow"):
