@@ -228,11 +228,12 @@ class Flask(App):
                 view_func = existing
             else:
                 clash = True
-        if name == "static" and view_func is not None and view_func == self.send_static_file:
-            # The app's own static rule: a view that finds the app through
-            # the request, so that the app holds no reference to itself and
-            # is freed as soon as nothing else refers to it.
-            view_func = _send_static_file
+        if name == "static":
+            if view_func is not None and view_func == self.send_static_file:
+                # The app's own static rule: a view that finds the app
+                # through the request, so that the app holds no reference
+                # to itself and is freed once nothing else refers to it.
+                view_func = _send_static_file
             if self.static_host is not None:
                 options.setdefault("host", self.static_host)
         try:
