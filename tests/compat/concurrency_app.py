@@ -12,7 +12,8 @@ its query how long to sleep, so the tests choose the (seeded) times.
 behind :class:`Probe`, which checks that nothing is bound when a request
 comes in and after its body is closed, and answers ``/_stats`` with what
 it counted, what the teardown hooks saw and how many request objects are
-still alive. A real server loads it by name, with ``tests/compat`` on
+still alive (``/_stats?reset`` also counts the most requests at once
+afresh). A real server loads it by name, with ``tests/compat`` on
 ``PYTHONPATH``: ``gunicorn 'concurrency_app:create_site()'``, or
 ``python -m concurrency_app PORT`` for werkzeug's threaded development
 server.
@@ -50,6 +51,8 @@ from microweb.compat import (
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+#: The threads of the load, and of gunicorn's pool.
+THREADS = 32
 #: Signs the session cookies; the tests sign theirs with it too.
 SECRET_KEY = "concurrency tests"
 #: The chunks an echo streams after its first line.
@@ -84,6 +87,8 @@ class Stats:
         #: Requests being handled now, and the most at any one time.
         self.inflight = 0
         self.max_inflight = 0
+        #: Where ``/gather`` waits for :data:`THREADS` requests at once.
+        self.gathering = threading.Barrier(THREADS)
 
     def add(self, name: str) -> None:
         with self.lock:
@@ -98,15 +103,19 @@ class Stats:
         with self.lock:
             self.inflight -= 1
 
-    def snapshot(self) -> dict[str, t.Any]:
+    def snapshot(self, reset: bool = False) -> dict[str, t.Any]:
+        """All of it; with *reset*, :attr:`max_inflight` starts again from now."""
         with self.lock:
-            return {
+            data = {
                 "counts": dict(self.counts),
                 "closed": dict(self.closed),
                 "finished": dict(self.finished),
                 "inflight": self.inflight,
                 "max_inflight": self.max_inflight,
             }
+            if reset:
+                self.max_inflight = self.inflight
+            return data
 
 
 def create_app(kind: str, stats: Stats) -> App:
@@ -186,6 +195,14 @@ def create_app(kind: str, stats: Stats) -> App:
     def boom(thread: int, n: int) -> str:
         pause_for(request.args["sleep"])
         raise Boom("boom/" + request.args["tag"])
+
+    @app.route("/gather")
+    def gather() -> str:
+        # Returns once THREADS requests wait here at once: the server has
+        # then started as many threads, and each of them has handled a
+        # request of an app with proxies on.
+        stats.gathering.wait(timeout=30)
+        return "gathered"
 
     @app.route("/crash")
     def crash() -> str:
@@ -272,7 +289,7 @@ class Probe:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
         if environ["PATH_INFO"] == "/_stats":
-            return self.report(start_response)
+            return self.report(start_response, reset=environ["QUERY_STRING"] == "reset")
         stats = self.stats
         stats.add("requests")
         if has_app_context():
@@ -291,9 +308,9 @@ class Probe:
         if has_app_context():
             self.stats.add("bound_after_close")
 
-    def report(self, start_response: StartResponse) -> list[bytes]:
+    def report(self, start_response: StartResponse, reset: bool) -> list[bytes]:
         data = {
-            **self.stats.snapshot(),
+            **self.stats.snapshot(reset),
             "live": live_objects(),
             "server_thread": [has_request_context(), has_app_context()],
             "fresh_thread": bound_in_fresh_thread(),

@@ -45,6 +45,7 @@ from concurrency_app import (
     CHUNKS,
     LONG_CHUNKS,
     MOUNTS,
+    THREADS,
     Stats,
     create_app,
     live_objects,
@@ -63,7 +64,6 @@ from microweb.compat import (
 )
 
 HERE = Path(__file__).parent
-THREADS = 32
 REQUESTS = 100
 SEED = 20261128
 #: How long one request may take; none should take more than a moment.
@@ -358,10 +358,11 @@ def server_command(kind: str, port: int) -> list[str]:
     return [sys.executable, "-m", "concurrency_app", str(port)]
 
 
-def get_stats(port: int) -> dict[str, t.Any]:
+def get_stats(port: int, reset: bool = False) -> dict[str, t.Any]:
+    """What the server's :class:`~concurrency_app.Probe` counted, and what is alive there."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     try:
-        connection.request("GET", "/_stats")
+        connection.request("GET", "/_stats?reset" if reset else "/_stats")
         response = connection.getresponse()
         assert response.status == 200
         return t.cast("dict[str, t.Any]", json.loads(response.read()))
@@ -507,6 +508,18 @@ def settled(port: int) -> dict[str, t.Any]:
     return wait_for(port, done)
 
 
+def gather(port: int, result: Result) -> None:
+    """Wait at ``/gather`` with the other threads."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        connection.request("GET", MOUNTS["app"] + "/gather")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"gathered")
+        result.answers += 1
+    finally:
+        connection.close()
+
+
 def test_32_threads_of_100_requests(servers: dict[str, ServerProcess]) -> None:
     """32 threads × 100 requests to each server and through the test client, all at once.
 
@@ -530,7 +543,15 @@ def test_32_threads_of_100_requests(servers: dict[str, ServerProcess]) -> None:
         for target in [*ports, "test client"]
     }
     clients = [apps[calls[0].kind].test_client(use_cookies=False) for calls in plans["test client"]]
-    first = {target: get_stats(port) for target, port in ports.items()}
+    # Have each server start all the threads of its pool first, and run a
+    # request of the app in each: a thread started later, under the load,
+    # would count as growth (its Thread object, the context it gets on
+    # its first request).
+    gathered = run_threads(
+        [functools.partial(gather, port) for port in ports.values() for _ in range(THREADS)]
+    )
+    assert_clean(gathered, len(ports) * THREADS, "gathering")
+    first = {target: get_stats(port, reset=True) for target, port in ports.items()}
     baseline = live_objects()
     snapshots: dict[str, list[dict[str, t.Any]]] = {target: [] for target in plans}
     checks = dict.fromkeys(plans, 0)
