@@ -9,7 +9,7 @@ import typing as t
 from functools import cached_property
 
 import click
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wsgi import ClosingIterator
 
@@ -17,7 +17,6 @@ from .config import DEFAULT_CONFIG, Config, ConfigFlag
 from .csrf import csrf_step
 from .errors import (
     HandlerSpec,
-    error_response,
     exception_class_and_code,
     handle_exception,
     handle_user_exception,
@@ -721,8 +720,10 @@ class App(SetupMethods):
             # The 500 goes through the after-hooks too, and saves the session.
             return self._process_response(request, response, endpoint)
         except Exception as second:
+            # An after-hook failed on the 500 too: send the 500 as the error
+            # handling made it, without the after-hooks, as Flask does.
             self.log_exception(request, second)
-            return error_response(request, InternalServerError())
+            return response
 
     def preprocess_request(self, request: Request) -> ResponseReturnValue | None:
         """Run the before-hooks of *request*'s endpoint, as dispatch does.

@@ -205,6 +205,30 @@ def test_after_request_runs_on_handled_errors(app: App, client: TestClient) -> N
     assert client.get("/unhandled").headers["X-Stamp"] == "yes"
 
 
+def test_an_after_hook_failing_on_the_500_sends_the_500(
+    app: App, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.after_request
+    def broken(request, response):
+        raise KeyError("after")
+
+    @app.errorhandler(500)
+    def server_error(request, error):
+        return "our own 500 page", 500
+
+    @app.route("/")
+    def index(request):
+        return "fine"
+
+    response = client.get("/")
+    # The after-hook fails on the view's answer, then on the 500 page:
+    # the 500 page goes out as the handler made it, and both are logged.
+    assert (response.status_code, response.text) == (500, "our own 500 page")
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [KeyError, KeyError]
+
+
 def test_trap_http_exceptions(app: App, client: TestClient) -> None:
     app.config["TRAP_HTTP_EXCEPTIONS"] = True
     with pytest.raises(NotFound):

@@ -40,6 +40,7 @@ from .context import (
 if t.TYPE_CHECKING:
     import jinja2
 
+    from ..sessions import SessionInterface
     from ..typing import ResponseReturnValue
     from ..wrappers import Response
 
@@ -327,6 +328,15 @@ class Flask(App):
     def json(self) -> JSONProvider:
         """How the app writes and reads JSON: ``jsonify`` and ``microweb.compat.json`` use it."""
         return self.json_provider_class(self)
+
+    @cached_property
+    def session_interface(self) -> SessionInterface:
+        """Signs session cookies as Flask does (HMAC-SHA1) and reads the core's
+        too, so users of a Flask app that moves stay logged in; see
+        :ref:`from-flask`."""
+        from .sessions import SecureCookieSessionInterface
+
+        return SecureCookieSessionInterface()
 
     @cached_property
     def aborter(self) -> Aborter:

@@ -255,7 +255,12 @@ def current_request_context() -> RequestContext:
     request = current_request()
     context: RequestContext | None = request.__dict__.get("request_context")
     if context is None:
-        context = request.__dict__["request_context"] = RequestContext(request.app, request)
+        # Bound by the app while it handles the request: leaving this
+        # context must not end the request (its teardown runs when the body
+        # is closed).
+        context = request.__dict__["request_context"] = RequestContext(
+            request.app, request, teardown=False
+        )
     return context
 
 

@@ -213,11 +213,6 @@ def flask_session_cookie(app, data):
     return serializer.dumps(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="microweb/compat/app.py: Flask.session_interface still gives the core's"
-    " SHA-256 interface; it is to give microweb.compat.sessions.SecureCookieSessionInterface",
-)
 def test_members_logged_in_under_flask_stay_logged_in(client, app):
     # grace logged in on the Flask deploy, with "keep me logged in"; Flask
     # flashed her greeting just before the move.
