@@ -27,7 +27,7 @@ import typing as t
 from werkzeug.exceptions import HTTPException
 
 from microweb.compat import Flask, render_template, request
-from microweb.typing import ResponseReturnValue
+from microweb.compat.typing import ResponseReturnValue
 from notes import SECRET_KEY_ENV, instance_secret_key
 from notes.db import init_db
 

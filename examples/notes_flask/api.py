@@ -22,7 +22,7 @@ from microweb.compat import (
     request,
     url_for,
 )
-from microweb.typing import ResponseReturnValue
+from microweb.compat.typing import ResponseReturnValue
 from notes.models import (
     Note,
     create_note,
@@ -42,13 +42,13 @@ bp = csrf_exempt(Blueprint("api", __name__, url_prefix="/api"))
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-@bp.before_request  # type: ignore[type-var]  # see auth.load_logged_in_user
+@bp.before_request
 def require_user() -> None:
     if g.user is None:
         abort(401, "Log in first: the API uses the session cookie of the site.")
 
 
-@bp.before_request  # type: ignore[type-var]  # see auth.load_logged_in_user
+@bp.before_request
 def require_json() -> None:
     # The CSRF protection of the API; see the module's docstring.
     if request.method in BODY_METHODS and request.mimetype != "application/json":

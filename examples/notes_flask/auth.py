@@ -15,7 +15,7 @@ from microweb.compat import (
     session,
     url_for,
 )
-from microweb.typing import ResponseReturnValue
+from microweb.compat.typing import ResponseReturnValue
 from notes.models import User, create_user, find_login, find_user, validate_registration
 
 from .db import get_db
@@ -23,11 +23,7 @@ from .db import get_db
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-# The type of microweb's before-hooks (microweb.typing.BeforeRequestT) admits
-# only request-first hooks, though compat's Blueprint and Flask take hooks
-# without the request too: a gap in the layer's types, not in this hook.
-# strict mypy reports this ignore as unused once the gap is closed.
-@bp.before_app_request  # type: ignore[type-var]
+@bp.before_app_request
 def load_logged_in_user() -> None:
     """Put the logged-in user in ``g.user``, or ``None``.
 

@@ -12,7 +12,7 @@ from microweb.compat import (
     request,
     url_for,
 )
-from microweb.typing import ResponseReturnValue
+from microweb.compat.typing import ResponseReturnValue
 from notes.models import (
     create_note,
     delete_note,
@@ -33,7 +33,7 @@ bp = Blueprint("notes", __name__)
 # the CSRF token after the before-hooks and before the view, so a decorator
 # would answer a logged-out POST without a token with 400 where the explicit
 # app (and this hook) send the visitor to the login page.
-@bp.before_request  # type: ignore[type-var]  # see auth.load_logged_in_user
+@bp.before_request
 def require_login() -> ResponseReturnValue | None:
     """Send a visitor who is not logged in to the login page."""
     if g.user is None:

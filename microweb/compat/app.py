@@ -28,6 +28,7 @@ from .wrappers import Request as FlaskRequest
 from .wrappers import Response as FlaskResponse
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
+from .typing import FlaskStyleSetup
 from .context import (
     AppContext,
     RequestContext,
@@ -51,7 +52,7 @@ class EndpointClashError(ValueError, AssertionError):
     """An endpoint given a second, different view: refused, as in the core and in Flask."""
 
 
-class Flask(App):
+class Flask(FlaskStyleSetup, App):
     """An app with proxies on, built with Flask's arguments, in Flask's order.
 
     Views and hooks may be written Flask's way, without the request, or

@@ -12,6 +12,7 @@ from .. import blueprints as _core
 from ..helpers import send_from_directory
 from ..wrappers import Request
 from .context import current_app_object, current_request
+from .typing import FlaskStyleBlueprintSetup
 
 if t.TYPE_CHECKING:
     from ..wrappers import Response
@@ -20,7 +21,7 @@ if t.TYPE_CHECKING:
 BlueprintSetupState = _core.BlueprintSetupState
 
 
-class Blueprint(_core.Blueprint):
+class Blueprint(FlaskStyleBlueprintSetup, _core.Blueprint):
     """A :class:`microweb.Blueprint` that takes Flask's positional arguments.
 
     Its views and hooks may take the request or not, once registered on an

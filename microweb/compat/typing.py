@@ -86,3 +86,53 @@ ShellContextProcessorT = t.TypeVar(
 TemplateFilterT = t.TypeVar("TemplateFilterT", bound=TemplateFilterCallable)
 TemplateGlobalT = t.TypeVar("TemplateGlobalT", bound=TemplateGlobalCallable)
 TemplateTestT = t.TypeVar("TemplateTestT", bound=TemplateTestCallable)
+
+
+# What the decorators of microweb.compat's Flask and Blueprint accept, for
+# type checkers only: either style of each callable. At run time the
+# classes are the core's, and registration decides the style.
+
+if t.TYPE_CHECKING:
+
+    class FlaskStyleSetup:
+        def before_request(self, f: BeforeRequestT) -> BeforeRequestT: ...
+
+        def after_request(self, f: AfterRequestT) -> AfterRequestT: ...
+
+        def teardown_request(self, f: TeardownT) -> TeardownT: ...
+
+        def errorhandler(
+            self, code_or_exception: type[BaseException] | int
+        ) -> t.Callable[[ErrorHandlerT], ErrorHandlerT]: ...
+
+        def context_processor(
+            self, f: TemplateContextProcessorT
+        ) -> TemplateContextProcessorT: ...
+
+        def url_value_preprocessor(self, f: URLValuePreprocessorT) -> URLValuePreprocessorT: ...
+
+        def url_defaults(self, f: URLDefaultT) -> URLDefaultT: ...
+
+    class FlaskStyleBlueprintSetup(FlaskStyleSetup):
+        def before_app_request(self, f: BeforeRequestT) -> BeforeRequestT: ...
+
+        def after_app_request(self, f: AfterRequestT) -> AfterRequestT: ...
+
+        def teardown_app_request(self, f: TeardownT) -> TeardownT: ...
+
+        def app_errorhandler(
+            self, code_or_exception: type[BaseException] | int
+        ) -> t.Callable[[ErrorHandlerT], ErrorHandlerT]: ...
+
+        def app_context_processor(
+            self, f: TemplateContextProcessorT
+        ) -> TemplateContextProcessorT: ...
+
+        def app_url_value_preprocessor(
+            self, f: URLValuePreprocessorT
+        ) -> URLValuePreprocessorT: ...
+
+        def app_url_defaults(self, f: URLDefaultT) -> URLDefaultT: ...
+
+else:
+    FlaskStyleSetup = FlaskStyleBlueprintSetup = object
