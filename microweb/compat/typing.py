@@ -135,4 +135,9 @@ if t.TYPE_CHECKING:
         def app_url_defaults(self, f: URLDefaultT) -> URLDefaultT: ...
 
 else:
-    FlaskStyleSetup = FlaskStyleBlueprintSetup = object
+
+    class FlaskStyleSetup:
+        """Types only: at run time the decorators are the core's."""
+
+    class FlaskStyleBlueprintSetup(FlaskStyleSetup):
+        """Types only: at run time the decorators are the core's."""
