@@ -18,6 +18,7 @@ from .. import sessions as _sessions
 from .. import templating as _templating
 from ..app import App
 from ..wrappers import Request
+from . import context as _context
 from .context import AppContext, _current, current_request
 
 if t.TYPE_CHECKING:
@@ -87,6 +88,8 @@ def url_for(
                 _external=_external,
                 **values,
             )
+        if value.app.proxies == "warn":
+            _context._record(value, "url_for()")
         return _core.url_for(
             t.cast(Request, value),
             endpoint,

@@ -212,3 +212,26 @@ def test_proxies_command_runs_the_test_suite(tmp_path: Path) -> None:
     )
     assert failed.returncode == 1
     assert "No hidden-state reads recorded" in failed.stdout
+
+
+def test_helpers_that_read_the_request_are_recorded() -> None:
+    from microweb.compat import flash, render_template_string, url_for
+
+    app = make_app()
+
+    @app.route("/helpers")
+    def helpers() -> str:
+        flash("hello")
+        link = url_for("index")
+        return render_template_string("{{ link }}", link=link)
+
+    assert app.test_client().get("/helpers").text == "/"
+    names = {u.name: u.lineno for u in app.proxy_usage() if u.endpoint == "helpers"}
+    assert names == {
+        "flash()": line_of(helpers, "flash("),
+        "url_for()": line_of(helpers, "url_for("),
+        "render_template_string()": line_of(helpers, "render_template_string("),
+        # The before-hook's reads.
+        "g": line_of(app.before_request_funcs[None][0], "g.user ="),
+        "request": line_of(app.before_request_funcs[None][0], "g.user ="),
+    }
