@@ -371,9 +371,10 @@ def get_stats(port: int, reset: bool = False) -> dict[str, t.Any]:
 
 
 def answers_stats(port: int) -> bool:
+    """Whether the server on *port* answers ``/_stats``: its app is loaded."""
     try:
         get_stats(port)
-    except (OSError, http.client.HTTPException):
+    except (OSError, http.client.HTTPException, AssertionError):
         return False
     return True
 
