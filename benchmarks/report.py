@@ -122,7 +122,7 @@ def scaling_table(rows: list[dict[str, t.Any]]) -> str:
     lines = []
     for r in rows:
         if r["status"] != "ok":
-            what = "ERROR" if r["status"] == "error" else f"skipped: {r['reason']}"
+            what = "ERROR" if r["status"] == "error" else "skipped"
             lines.append([r["framework"], f"{r['routes']:,}", what, "", "", ""])
             continue
         b = base[r["framework"]]
@@ -134,11 +134,13 @@ def scaling_table(rows: list[dict[str, t.Any]]) -> str:
             f"{r['startup_ms']:.1f} (x{r['startup_ms'] / b['startup_ms']:.1f})",
             f"{r['startup_ms'] / r['routes'] * 1000:.0f}",
         ])
-    return table(
+    notes = [f"{r['framework']}, {r['routes']:,} routes: {r['status']}, {r['reason']}"
+             for r in rows if r["status"] != "ok"]
+    return "\n".join([table(
         ["framework", "routes", "last µs (x first size)", "middle µs (x first size)",
          "start-up ms (x first size)", "start-up µs/route"],
         lines,
-    )
+    ), *notes])
 
 
 def write_json(path: str, data: dict[str, t.Any]) -> None:
