@@ -352,6 +352,10 @@ def server_command(kind: str, port: int) -> list[str]:
             "--threads", str(THREADS),
             "--graceful-timeout", "1",
             "--timeout", "60",
+            # Each load thread keeps one connection. gunicorn closes one
+            # idle for 2 s (its default), and a POST sent on it just then
+            # is reset: on a busy machine a thread can wait that long.
+            "--keep-alive", "120",
             "--no-control-socket",
             "concurrency_app:create_site()",
         ]  # fmt: skip
