@@ -23,6 +23,8 @@ from .sessions import flash as flash
 from .sessions import get_flashed_messages as get_flashed_messages
 from .templating import render as render
 from .templating import render_string as render_string
+from .templating import stream as stream
+from .templating import stream_string as stream_string
 from .views import MethodView as MethodView
 from .views import View as View
 from .wrappers import Request as Request

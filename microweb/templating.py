@@ -234,3 +234,37 @@ def render_string(request: Request, source: str, **context: t.Any) -> str:
         raise request_first_error(render_string, request, source, **context)
     template = _environment(request).from_string(source)
     return template.render(_context(request, context))
+
+
+@request_first
+def stream(
+    request: Request,
+    template_name_or_list: str | jinja2.Template | list[str | jinja2.Template],
+    **context: t.Any,
+) -> t.Iterator[str]:
+    """Render a template piece by piece, as a view's streamed body.
+
+    The same template and context as :func:`render`, but the view can
+    return the iterator at once: Jinja renders the next piece as the
+    server sends the last one, so a long page starts arriving early and is
+    never held whole in memory. The template is loaded, and a missing one
+    reported, when this is called, not when the body is sent.
+
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
+    """
+    if not isinstance(request, Request) or template_name_or_list is MISSING:
+        raise request_first_error(stream, request, template_name_or_list, **context)
+    template = _environment(request).get_or_select_template(template_name_or_list)
+    return template.generate(_context(request, context))
+
+
+@request_first
+def stream_string(request: Request, source: str, **context: t.Any) -> t.Iterator[str]:
+    """Render the template *source* piece by piece; see :func:`stream`.
+
+    :raises TypeError: If *request* is not a :class:`~microweb.Request`.
+    """
+    if not isinstance(request, Request) or source is MISSING:
+        raise request_first_error(stream_string, request, source, **context)
+    template = _environment(request).from_string(source)
+    return template.generate(_context(request, context))

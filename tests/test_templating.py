@@ -237,3 +237,41 @@ def test_template_not_found_without_template_folders(tmp_path: Path) -> None:
 def test_template_list_picks_the_first_that_exists(app: App, templates: Path) -> None:
     (templates / "fallback.html").write_text("fallback")
     assert render(app.test_request("/"), ["missing.html", "fallback.html"]) == "fallback"
+
+
+def test_stream_renders_piece_by_piece_as_the_body_is_sent(
+    app: App, client: TestClient, templates: Path
+) -> None:
+    from microweb import stream, stream_string
+
+    made: list[int] = []
+
+    def item(n: int) -> int:
+        made.append(n)
+        return n
+
+    (templates / "items.html").write_text(
+        "<h1>{{ title }}</h1>{% for n in numbers %}<p>{{ item(n) }}</p>{% endfor %}"
+    )
+
+    @app.route("/items")
+    def items(request):
+        return stream(request, "items.html", title="<Items>", numbers=range(3), item=item)
+
+    @app.route("/string")
+    def string(request):
+        return stream_string(request, "{{ request.path }} {{ x }}", x="<b>")
+
+    response = app.test_client().get("/items", buffered=False)
+    chunks = iter(response.response)
+    # Nothing of the loop is made until the server asks for it.
+    assert made == []
+    assert next(chunks) == b"<h1>"
+    assert made == []
+    rest = b"".join(chunks)
+    response.close()
+    assert made == [0, 1, 2]
+    assert rest.decode() == "&lt;Items&gt;</h1><p>0</p><p>1</p><p>2</p>"
+    assert client.get("/string").text == "/string &lt;b&gt;"
+    with pytest.raises(TypeError, match="pass the request first"):
+        stream("items.html")

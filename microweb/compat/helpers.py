@@ -155,27 +155,21 @@ def _context_without_request(value: AppContext, context: dict[str, t.Any]) -> di
 def stream_template(
     template_name_or_list: str | t.Any | list[t.Any], **context: t.Any
 ) -> t.Iterator[str]:
-    """Render a template as a streamed body, with the current request bound while it runs.
-
-    The template is rendered whole, then sent as one chunk.
-    """
+    """Render a template piece by piece: :func:`microweb.stream` with the current
+    request, which stays bound while each piece is made."""
     request = current_request()
     return t.cast(
         t.Iterator[str],
-        _Bound(_lazy(lambda: render_template(template_name_or_list, **context)), request),
+        _Bound(_templating.stream(request, template_name_or_list, **context), request),
     )
 
 
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
-    """Render a template string as a streamed body; see :func:`stream_template`."""
+    """Render a template string piece by piece; see :func:`stream_template`."""
     request = current_request()
     return t.cast(
-        t.Iterator[str], _Bound(_lazy(lambda: render_template_string(source, **context)), request)
+        t.Iterator[str], _Bound(_templating.stream_string(request, source, **context), request)
     )
-
-
-def _lazy(render: t.Callable[[], str]) -> t.Iterator[str]:
-    yield render()
 
 
 def get_template_attribute(template_name: str, attribute: str) -> t.Any:

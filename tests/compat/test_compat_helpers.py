@@ -78,3 +78,31 @@ def test_nothing_in_microweb_imports_flask() -> None:
             else:
                 continue
             assert not any(n == "flask" or n.startswith("flask.") for n in names), path
+
+
+def test_stream_template_streams_with_the_request_bound(app: App) -> None:
+    from microweb.compat import g, stream_template_string
+
+    seen: list[str] = []
+
+    def note(n: int) -> int:
+        # Called while the body is sent, after the view returned.
+        seen.append(f"{request.args['who']} {g.who} {n}")
+        return n
+
+    @app.before_request
+    def remember() -> None:
+        g.who = request.args["who"]
+
+    @app.route("/")
+    def page():
+        return stream_template_string(
+            "{% for n in range(2) %}[{{ note(n) }} {{ request.args.who }}]{% endfor %}", note=note
+        )
+
+    response = app.test_client().get("/?who=ann", buffered=False)
+    assert seen == []
+    body = b"".join(response.response)
+    response.close()
+    assert body == b"[0 ann][1 ann]"
+    assert seen == ["ann ann 0", "ann ann 1"]
