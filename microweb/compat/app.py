@@ -74,7 +74,14 @@ class Flask(FlaskStyleSetup, App):
         instance_path: str | None = None,
         instance_relative_config: bool = False,
         root_path: str | None = None,
+        *,
+        proxies: t.Literal[True, "warn"] = True,
     ) -> None:
+        if proxies is not True and proxies != "warn":
+            raise ValueError(
+                "A Flask app always has the proxies on: pass proxies=True or"
+                " proxies=\"warn\", or use microweb.App for the explicit style."
+            )
         if static_folder is not None and bool(static_host) != host_matching:
             # Flask refuses these with an AssertionError too.
             raise AssertionError(
@@ -102,7 +109,7 @@ class Flask(FlaskStyleSetup, App):
             instance_path=instance_path,
             instance_relative_config=instance_relative_config,
             root_path=root_path,
-            proxies=True,
+            proxies=proxies,
         )
         for key, value in self.default_config.items():
             self.config.setdefault(key, value)

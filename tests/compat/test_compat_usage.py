@@ -235,3 +235,22 @@ def test_helpers_that_read_the_request_are_recorded() -> None:
         "g": line_of(app.before_request_funcs[None][0], "g.user ="),
         "request": line_of(app.before_request_funcs[None][0], "g.user ="),
     }
+
+
+def test_a_flask_app_records_with_proxies_warn() -> None:
+    from microweb.compat import Flask
+
+    app = Flask(__name__, proxies="warn")
+
+    @app.route("/")
+    def index() -> str:
+        return request.path
+
+    app.test_client().get("/")
+    assert [(u.name, u.lineno) for u in app.proxy_usage()] == [
+        ("request", line_of(index, "request.path"))
+    ]
+    with pytest.raises(RuntimeError, match=r"Flask\('x', proxies=\"warn\"\)"):
+        Flask("x").proxy_usage()
+    with pytest.raises(ValueError, match="always has the proxies on"):
+        Flask("x", proxies=False)  # type: ignore[arg-type]
