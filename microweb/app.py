@@ -863,8 +863,9 @@ class App(SetupMethods):
         if self.proxies != "warn":
             raise RuntimeError(
                 f"{self!r} does not record its proxy reads: create it with"
-                f" App({self.import_name!r}, proxies=\"warn\"), or set"
-                " MICROWEB_PROXIES=warn in the environment before it is created."
+                f" proxies=\"warn\" ({type(self).__name__}({self.import_name!r},"
+                " proxies=\"warn\")), or set MICROWEB_PROXIES=warn in the"
+                " environment before it is created."
             )
         from .compat.usage import usage
 
