@@ -371,7 +371,23 @@ class MicrowebGroup(click.Group):
         except NoAppException as e:
             click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
             return None
+        _in_app_context(ctx, app)
         return app.cli.get_command(ctx, cmd_name)
+
+
+def _in_app_context(ctx: click.Context, app: App) -> None:
+    """With the proxies on, run the command inside ``app.app_context()``, as
+    Flask's command does, so a command added with ``app.cli.add_command``
+    may read ``current_app`` and ``g``."""
+    app_context = getattr(app, "app_context", None)
+    if app_context is not None and not _context_is_bound():
+        ctx.with_resource(app_context())
+
+
+def _context_is_bound() -> bool:
+    from .compat.context import current
+
+    return current() is not None
 
 
 def _set_app(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -713,6 +729,7 @@ def shell(app: App, interface: str) -> None:
 
         echo 'print(app.name)' | microweb --app hello shell
     """
+    _in_app_context(click.get_current_context(), app)
     namespace = make_shell_context(app)
     if not _stdin_is_a_terminal():
         exec(compile(sys.stdin.read(), "<stdin>", "exec"), namespace)

@@ -51,3 +51,37 @@ def test_the_flask_command_says_how_to_name_the_app(tmp_path: Path, monkeypatch:
     result = CliRunner().invoke(cli, ["missing"])
     assert result.exit_code == 2
     assert "FLASK_APP" in result.output
+
+
+def test_the_microweb_command_runs_app_commands_in_an_application_context(
+    tmp_path: Path, monkeypatch: t.Any
+) -> None:
+    # Flask's tutorial adds a plain click command with app.cli.add_command;
+    # `microweb --app x init-db` runs it inside app.app_context(), as
+    # `flask --app x init-db` does, and the shell too.
+    (tmp_path / "tutorial.py").write_text(
+        "import click\n"
+        "from microweb.compat import Flask, current_app, g\n"
+        "app = Flask(__name__)\n"
+        "@click.command('init-db')\n"
+        "def init_db_command():\n"
+        "    g.db = 'db'\n"
+        "    click.echo(f'{current_app.name} {g.db}')\n"
+        "app.cli.add_command(init_db_command)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    from microweb.cli import cli as microweb_cli
+
+    result = CliRunner().invoke(microweb_cli, ["--app", "tutorial", "init-db"])
+    assert (result.exit_code, result.output) == (0, "tutorial db\n"), result.output
+    shell = CliRunner().invoke(
+        microweb_cli,
+        ["--app", "tutorial", "shell"],
+        input="from microweb.compat import current_app\nprint(current_app.name)\n",
+    )
+    assert (shell.exit_code, shell.output) == (0, "tutorial\n"), shell.output
+    # Nothing stays bound after the command.
+    from microweb.compat import has_app_context
+
+    assert not has_app_context()
