@@ -254,3 +254,49 @@ def test_a_flask_app_records_with_proxies_warn() -> None:
         Flask("x").proxy_usage()
     with pytest.raises(ValueError, match="always has the proxies on"):
         Flask("x", proxies=False)  # type: ignore[arg-type]
+
+
+def test_the_framework_s_own_reads_are_not_the_app_s() -> None:
+    from microweb.compat import Flask, stream_with_context
+
+    app = Flask(__name__, proxies="warn")
+    closed: list[object] = []
+
+    @app.teardown_appcontext
+    def close(error: BaseException | None) -> None:
+        closed.append(error)
+
+    @app.route("/")
+    def index(request: Request) -> str:
+        return "explicit"
+
+    @app.route("/stream")
+    def streamed() -> t.Any:
+        @stream_with_context
+        def body() -> t.Iterator[str]:
+            yield "a"
+
+        return body()
+
+    client = app.test_client()
+    assert client.get("/").text == "explicit"
+    assert closed == [None]
+    # An explicit view whose app has a teardown_appcontext function: the
+    # framework looks up the request to run it, the app reads nothing.
+    assert app.proxy_usage() == []
+    assert client.get("/stream").text == "a"
+    assert [(u.name, u.lineno) for u in app.proxy_usage()] == [
+        ("stream_with_context()", line_of(streamed, "return body()"))
+    ]
+
+
+def test_proxies_command_exclude() -> None:
+    app = make_app()
+    where = os.path.relpath(HERE)
+    everything = app.test_cli_runner().invoke(args=["proxies"])
+    assert where in everything.output
+    result = app.test_cli_runner().invoke(args=["proxies", "--strict", "--exclude", f"{where}"])
+    assert result.exit_code == 0, result.output
+    assert "No hidden-state reads recorded" in result.output
+    other = app.test_cli_runner().invoke(args=["proxies", "--exclude", "elsewhere/*"])
+    assert where in other.output
