@@ -513,14 +513,19 @@ def _requestless_caller(
 
         return any_arguments
     # The names are rule variables, which werkzeug allows only as Python
-    # identifiers: the source below holds nothing else.
+    # identifiers (_view_arguments checks): the source holds nothing else.
     source = (
-        f"def flask_style(request, {', '.join(names)}):\n"
-        f"    return f({', '.join(f'{name}={name}' for name in names)})\n"
+        f"def flask_style(_mw_request, {', '.join(names)}):\n"
+        f"    return _mw_view({', '.join(f'{name}={name}' for name in names)})\n"
     )
-    namespace: dict[str, t.Any] = {"f": f}
-    exec(compile(source, f"<flask-style view {target.endpoint}>", "exec"), namespace)  # noqa: S102
+    namespace: dict[str, t.Any] = {"_mw_view": f}
+    filename = f"{ADAPTER_FILENAME} {target.endpoint}>"
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102
     return t.cast("t.Callable[..., t.Any]", namespace["flask_style"])
+
+
+#: The file name of the adapters made to measure, as tracebacks show it.
+ADAPTER_FILENAME = "<flask-style view"
 
 
 def _view_arguments(app: App, target: Target) -> tuple[str, ...] | None:
@@ -537,7 +542,10 @@ def _view_arguments(app: App, target: Target) -> tuple[str, ...] | None:
     if len(found) != 1:
         return None
     (names,) = found
-    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
+    if not all(
+        name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_mw_")
+        for name in names
+    ):
         return None
     return names
 

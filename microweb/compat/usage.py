@@ -32,6 +32,7 @@ import jinja2
 import werkzeug
 
 from . import context
+from .context import ADAPTER_FILENAME
 
 if t.TYPE_CHECKING:
     from types import FrameType
@@ -181,7 +182,7 @@ def record(value: Request | AppContext, proxy: str) -> None:
     while frame is not None:
         code = frame.f_code
         filename = code.co_filename
-        if not filename.startswith(_LIBRARIES):
+        if not filename.startswith(_LIBRARIES) and not filename.startswith(ADAPTER_FILENAME):
             break
         if filename.startswith(_MICROWEB):
             if code.co_name in _ENTRIES:

@@ -141,3 +141,52 @@ def test_explicit_callables_are_not_wrapped(app: App) -> None:
     app.freeze()
     assert app.prepared is not None
     assert app.prepared.endpoints["index"].view is index
+
+
+def test_a_method_view_moves_one_method_at_a_time() -> None:
+    from microweb import Request
+    from microweb.compat import Flask, request
+    from microweb.compat.views import MethodView
+
+    app = Flask(__name__)
+
+    class Item(MethodView):
+        def get(self, request: Request, id: int) -> str:  # moved
+            return f"get {id} {request.args['q']}"
+
+        def post(self, id: int) -> str:  # still Flask's way
+            return f"post {id} {request.form['q']}"
+
+        def delete(self, request, id):  # moved, not annotated
+            return f"delete {id} {request.method}"
+
+    app.add_url_rule("/items/<int:id>", view_func=Item.as_view("item"))
+    assert Item.explicit_methods == {"get", "delete"}
+    client = app.test_client()
+    assert client.get("/items/1?q=a").text == "get 1 a"
+    assert client.head("/items/1?q=a").status_code == 200
+    assert client.post("/items/2", data={"q": "b"}).text == "post 2 b"
+    assert client.delete("/items/3").text == "delete 3 DELETE"
+
+
+def test_rule_arguments_named_like_the_adapter_s_own_names() -> None:
+    from microweb.compat import Flask
+
+    app = Flask(__name__)
+
+    @app.route("/f/<f>")
+    def show_f(f: str) -> str:
+        return f"f={f}"
+
+    @app.route("/r/<request>")
+    def show_r(request: str) -> str:
+        return f"r={request}"
+
+    @app.route("/m/<_mw_view>")
+    def show_m(_mw_view: str) -> str:
+        return f"m={_mw_view}"
+
+    client = app.test_client()
+    assert client.get("/f/x").text == "f=x"
+    assert client.get("/r/y").text == "r=y"
+    assert client.get("/m/z").text == "m=z"
