@@ -182,7 +182,8 @@ class TaggedJSON:
 
     def _tag(self, value: t.Any) -> t.Any:
         if isinstance(value, dict):
-            if len(value) == 1 and next(iter(value)).startswith(" "):
+            first = next(iter(value), None)
+            if len(value) == 1 and isinstance(first, str) and first.startswith(" "):
                 # Looks like a tag: keep it as pairs, which nothing untags.
                 return {" di": [[k, self._tag(v)] for k, v in value.items()]}
             return {k: self._tag(v) for k, v in value.items()}
@@ -246,7 +247,10 @@ def dict_from_tag(value: list[list[t.Any]] | dict[str, t.Any]) -> dict[str, t.An
             raise ValueError("a ' di' tag holds one key ending in '__'")
         key, item = next(iter(value.items()))
         return {key[:-2]: item}
-    return dict(value)
+    pairs = dict(value)
+    if not all(isinstance(key, str) for key in pairs):
+        raise ValueError("a ' di' tag's keys are strings")
+    return pairs
 
 
 class SecureCookieSessionInterface(SessionInterface):

@@ -298,3 +298,45 @@ def test_flash_across_a_redirect(app: App, client: TestClient) -> None:
         "warnings": ["Careful."],
     }
     assert client.get("/show").json == {"all": [], "again": [], "warnings": []}
+
+
+def test_keys_that_are_not_strings(session_app: App, client: TestClient) -> None:
+    @session_app.route("/numbers")
+    def numbers(request):
+        request.session["v"] = {1: "one", 2: {3: "three"}}
+        return "set"
+
+    @session_app.route("/show")
+    def show(request):
+        return repr(request.session["v"])
+
+    assert client.get("/numbers").status_code == 200
+    # As JSON keeps them, and as Flask's sessions do: strings.
+    assert client.get("/show").text == "{'1': 'one', '2': {'3': 'three'}}"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{" di": [[1, 2]]}, {" di": [["a"]]}, {" di": "x"}, {" t": 5}, {" b": "!!"}],
+    ids=["int-key", "short-pair", "not-pairs", "not-a-list", "bad-base64"],
+)
+def test_signed_but_malformed_tags_give_an_empty_session(
+    session_app: App, client: TestClient, payload: t.Any
+) -> None:
+    # Signed with the app's key, so only someone holding it could send
+    # these; still a fresh session, never a 500.
+    import hashlib
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    session_app.config["SECRET_KEY"] = "test key"
+    serializer = URLSafeTimedSerializer(
+        "test key",
+        salt="cookie-session",
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+    )
+    client.set_cookie("session", serializer.dumps({"user": payload}))
+    response = client.get("/set/a/1")
+    assert response.status_code == 200
+    assert client.get("/get/user").text == "None"
+    assert client.get("/get/a").text == "1"
