@@ -19,6 +19,7 @@ import traceback
 import typing as t
 
 import click
+from werkzeug.utils import import_string
 
 from .app import App
 from .deployment import Risk as Risk
@@ -455,7 +456,7 @@ else:  # click 8.1's is not generic
 
 
 class CertParamType(_ParamType):
-    """``run --cert``: a certificate file, ``adhoc``, or a module that is an ``ssl.SSLContext``.
+    """``run --cert``: a certificate file, ``adhoc``, or the import name of an ``ssl.SSLContext``.
 
     Checked while the command line is parsed, so a bad value is a usage
     error before anything starts.
@@ -484,15 +485,13 @@ class CertParamType(_ParamType):
             return value
         if os.path.isfile(value):
             return value
-        try:
-            found = importlib.import_module(value)
-        except (ImportError, ValueError, TypeError):
-            found = None
+        # An import name such as "mymodule.ssl_context".
+        found = import_string(value, silent=True)
         if isinstance(found, ssl.SSLContext):
             return found
         self.fail(
             f"No file {value!r}: give a certificate file, 'adhoc', or the import"
-            " name of a module that is an ssl.SSLContext.",
+            " name of an ssl.SSLContext (module.name).",
             param,
             ctx,
         )
@@ -548,8 +547,8 @@ def _pair_key_with_cert(ctx: click.Context, param: click.Parameter, key: str | N
     type=CertParamType(),
     is_eager=True,
     help="Serve HTTPS with this certificate file, 'adhoc' for a throwaway one"
-    " (needs the cryptography package), or the import name of a module that"
-    " is an ssl.SSLContext.",
+    " (needs the cryptography package), or the import name of an"
+    " ssl.SSLContext, such as 'mymodule.ssl_context'.",
 )
 @click.option(
     "--key",

@@ -924,6 +924,29 @@ def test_run_adhoc_cert(
     assert options["ssl_context"] == "adhoc"
 
 
+def test_run_cert_from_an_import_name(
+    write_module: WriteModule,
+    run_simple_calls: list[tuple[str, int, object, dict[str, object]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ssl
+
+    path = write_module(APP_SOURCE)
+    module = types.ModuleType("tls_settings")
+    module.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tls_settings", module)
+
+    result = invoke("--app", str(path), "run", "--cert", "tls_settings.context")
+
+    assert result.exit_code == 0, result.output
+    [(_, _, _, options)] = run_simple_calls
+    assert options["ssl_context"] is module.context  # type: ignore[attr-defined]
+    # A module is not a context: the name must reach one.
+    refused = invoke("--app", str(path), "run", "--cert", "tls_settings")
+    assert refused.exit_code == 2
+    assert "import name of an ssl.SSLContext" in refused.output
+
+
 def test_run_adhoc_cert_needs_cryptography(
     write_module: WriteModule,
     run_simple_calls: list[tuple[str, int, object, dict[str, object]]],
