@@ -248,14 +248,16 @@ def stream(
     return the iterator at once: Jinja renders the next piece as the
     server sends the last one, so a long page starts arriving early and is
     never held whole in memory. The template is loaded, and a missing one
-    reported, when this is called, not when the body is sent.
+    reported, when this is called, not when the body is sent. The session
+    is saved before the body is sent: a streamed template can read it but
+    not change it (flashed messages it shows are not taken off).
 
     :raises TypeError: If *request* is not a :class:`~microweb.Request`.
     """
     if not isinstance(request, Request) or template_name_or_list is MISSING:
         raise request_first_error(stream, request, template_name_or_list, **context)
     template = _environment(request).get_or_select_template(template_name_or_list)
-    return template.generate(_context(request, context))
+    return _generate(request, template, context)
 
 
 @request_first
@@ -266,5 +268,17 @@ def stream_string(request: Request, source: str, **context: t.Any) -> t.Iterator
     """
     if not isinstance(request, Request) or source is MISSING:
         raise request_first_error(stream_string, request, source, **context)
-    template = _environment(request).from_string(source)
+    return _generate(request, _environment(request).from_string(source), context)
+
+
+def _generate(
+    request: Request, template: jinja2.Template, context: dict[str, t.Any]
+) -> t.Iterator[str]:
+    app = request.app
+    if app.session_interface.get_cookie_name(app) in request.cookies:
+        # The template may read the session while the body is sent, after
+        # the headers went out: the response varies with the cookie now.
+        # (What it writes to the session then, flashes taken included, is
+        # not saved.)
+        request.session.accessed = True
     return template.generate(_context(request, context))

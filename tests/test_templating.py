@@ -275,3 +275,25 @@ def test_stream_renders_piece_by_piece_as_the_body_is_sent(
     assert client.get("/string").text == "/string &lt;b&gt;"
     with pytest.raises(TypeError, match="pass the request first"):
         stream("items.html")
+
+
+def test_a_streamed_page_varies_with_the_session_cookie(app: App, client: TestClient) -> None:
+    from microweb import stream_string
+
+    app.config["SECRET_KEY"] = "test"
+
+    @app.route("/login")
+    def login(request):
+        request.session["user"] = "ann"
+        return "in"
+
+    @app.route("/page")
+    def page(request):
+        return stream_string(request, "{{ session.user }}")
+
+    anonymous = client.get("/page")
+    assert (anonymous.text, anonymous.headers.get("Vary")) == ("", None)
+    client.get("/login")
+    signed_in = client.get("/page")
+    # A shared cache must not give ann's page to another user.
+    assert (signed_in.text, signed_in.headers.get("Vary")) == ("ann", "Cookie")
