@@ -203,6 +203,8 @@ class App(SetupMethods):
                 endpoint="static",
                 view_func=self.send_static_file,
             )
+        if proxies not in (False, True, "warn"):
+            raise ValueError(f"proxies is False, True or 'warn', not {proxies!r}.")
         #: Whether the compatibility layer's proxies are on: ``False``,
         #: ``True`` or ``"warn"``.
         self.proxies = proxies

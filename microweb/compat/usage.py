@@ -254,8 +254,8 @@ def format_usage(uses: t.Sequence[ProxyUse]) -> str:
     "--crawl/--no-crawl",
     default=None,
     help="Request the app's pages with the test client: every GET route"
-    " without arguments, and the links its pages give. The default without"
-    " --pytest.",
+    " without arguments, and the links its pages give; the app runs as"
+    " configured, on its own database. The default without --pytest.",
 )
 @click.option("--max-pages", default=200, show_default=True, help="Pages to crawl at most.")
 @click.option(
@@ -297,10 +297,17 @@ def proxies_command(
         crawl = not use_pytest
     status = 0
     if use_pytest:
-        os.environ[ENVIRON_KEY] = "warn"
         import pytest
 
-        status = int(pytest.main(list(pytest_args)))
+        before = os.environ.get(ENVIRON_KEY)
+        os.environ[ENVIRON_KEY] = "warn"
+        try:
+            status = int(pytest.main(list(pytest_args)))
+        finally:
+            if before is None:
+                del os.environ[ENVIRON_KEY]
+            else:
+                os.environ[ENVIRON_KEY] = before
         click.echo()
     if crawl:
         app = ctx.ensure_object(ScriptInfo).load_app()

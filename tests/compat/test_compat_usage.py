@@ -300,3 +300,8 @@ def test_proxies_command_exclude() -> None:
     assert "No hidden-state reads recorded" in result.output
     other = app.test_cli_runner().invoke(args=["proxies", "--exclude", "elsewhere/*"])
     assert where in other.output
+
+
+def test_proxies_takes_three_values() -> None:
+    with pytest.raises(ValueError, match="False, True or 'warn', not 'Warn'"):
+        App(__name__, proxies="Warn")  # type: ignore[arg-type]
