@@ -21,7 +21,7 @@ SCALING = "scaling"
 
 FULL = {
     "repeats": 7, "seconds": 0.1, "warmup": 0.2,
-    "sizes": [10, 100, 1_000, 10_000], "startup_budget_s": 30,
+    "sizes": [10, 100, 1_000, 10_000], "startup_budget_s": 60,
 }
 QUICK = {
     "repeats": 3, "seconds": 0.01, "warmup": 0.01,
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.http:
         from . import overhttp
 
-        data["http"] = overhttp.run(quick=args.quick)
+        data["http"] = overhttp.run(quick=args.quick, names=args.frameworks or None)
         failed |= bool(data["http"].get("errors"))
 
     for row in data["errors"]:

@@ -174,7 +174,7 @@ def path_of(workload: str) -> str:
     return spec.path + (f"?{spec.query}" if spec.query else "")
 
 
-def available() -> tuple[list[str], list[str], list[str]]:
+def available(wanted: list[str] | None) -> tuple[list[str], list[str], list[str]]:
     """The servers and frameworks that can run here, and lines saying what is missing."""
     notes = []
     servers = []
@@ -185,6 +185,8 @@ def available() -> tuple[list[str], list[str], list[str]]:
             servers.append(server)
     names = ["raw"]
     for name in FRAMEWORKS[1:]:
+        if wanted is not None and name not in wanted:
+            continue
         try:
             frameworks.load(name)
         except frameworks.Unavailable as e:
@@ -194,12 +196,12 @@ def available() -> tuple[list[str], list[str], list[str]]:
     return servers, names, notes
 
 
-def run(quick: bool) -> dict[str, t.Any]:
+def run(quick: bool, names: list[str] | None = None) -> dict[str, t.Any]:
     """Run every server, framework and workload; print and return the results."""
     # A SIGTERM ends the run as Ctrl-C does, through the servers' __exit__.
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return load_all(quick)
+        return load_all(quick, names)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -208,7 +210,7 @@ def terminate(signum: int, frame: t.Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def load_all(quick: bool) -> dict[str, t.Any]:
+def load_all(quick: bool, wanted: list[str] | None) -> dict[str, t.Any]:
     seconds, warmup, rounds = (1, 1, 1) if quick else (5, 2, 2)
     data: dict[str, t.Any] = {
         "settings": {"seconds": seconds, "warmup": warmup, "rounds": rounds,
@@ -219,7 +221,7 @@ def load_all(quick: bool) -> dict[str, t.Any]:
         print("\n--http needs wrk: apt-get install -y wrk (Debian's package)")
         data["errors"].append({"reason": "wrk is not installed"})
         return data
-    servers, names, notes = available()
+    servers, names, notes = available(wanted)
     data["frameworks"] = names
     print(f"\nOver HTTP: wrk -t1 -c{CONNECTIONS}, {warmup} s warm-up then {seconds} s, "
           f"{rounds} round(s), one worker per server on 127.0.0.1. The client and the "
