@@ -10,6 +10,7 @@ from markupsafe import Markup as Markup
 from markupsafe import escape as escape
 
 from . import json as json
+from . import signals as signals
 from . import templating as templating
 from .app import Flask as Flask
 from .config import Config as Config
@@ -43,5 +44,15 @@ from .sessions import SecureCookieSession as SecureCookieSession
 from .sessions import SecureCookieSessionInterface as SecureCookieSessionInterface
 from .sessions import SessionInterface as SessionInterface
 from .sessions import SessionMixin as SessionMixin
+from .signals import appcontext_popped as appcontext_popped
+from .signals import appcontext_pushed as appcontext_pushed
+from .signals import appcontext_tearing_down as appcontext_tearing_down
+from .signals import before_render_template as before_render_template
+from .signals import got_request_exception as got_request_exception
+from .signals import message_flashed as message_flashed
+from .signals import request_finished as request_finished
+from .signals import request_started as request_started
+from .signals import request_tearing_down as request_tearing_down
+from .signals import template_rendered as template_rendered
 from .wrappers import Request as Request
 from .wrappers import Response as Response

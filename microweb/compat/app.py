@@ -20,7 +20,7 @@ from ..helpers import redirect as _core_redirect
 from ..helpers import send_from_directory as _core_send_from_directory
 from ..templating import AppLoader, create_environment
 from ..wrappers import Request
-from . import helpers
+from . import helpers, signals
 from .config import Config
 from .ctx import AppGlobals
 from .templating import Environment
@@ -30,6 +30,7 @@ from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
 from .typing import FlaskStyleSetup
 from .context import (
+    TORN_DOWN,
     AppContext,
     RequestContext,
     current,
@@ -439,8 +440,14 @@ class Flask(FlaskStyleSetup, App):
         self.teardown_appcontext_funcs.append(f)
 
         def appcontext_ends(exc: BaseException | None = None) -> None:
+            request = current_request()
+            if signals.receivers_connected and TORN_DOWN not in request.__dict__:
+                # The request's own teardown functions have run: Flask
+                # sends this before the application context's run.
+                request.__dict__[TORN_DOWN] = True
+                signals.request_tearing_down.send(self, exc=exc)
             # A request inside app.app_context() leaves it to the context.
-            if not inside_app_context(current_request()):
+            if not inside_app_context(request):
                 f(exc)
 
         appcontext_ends.__qualname__ = getattr(f, "__qualname__", "appcontext_ends")

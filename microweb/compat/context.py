@@ -30,6 +30,7 @@ from werkzeug.local import LocalProxy
 
 from ..registration import check_signature
 from ..wrappers import Request, RequestGlobals
+from . import signals
 
 if t.TYPE_CHECKING:
     from types import TracebackType
@@ -88,14 +89,20 @@ class AppContext(_Binding):
     def push(self) -> None:
         """Bind this context; :meth:`pop` unbinds it."""
         self._tokens.append(_current.set(self))
+        if signals.receivers_connected:
+            signals.appcontext_pushed.send(self.app)
 
     def pop(self, exc: BaseException | None = None) -> None:
         """Run the app's ``teardown_appcontext`` functions and unbind the context."""
         try:
             for f in reversed(getattr(self.app, "teardown_appcontext_funcs", ())):
                 f(exc)
+            if signals.receivers_connected:
+                signals.appcontext_tearing_down.send(self.app, exc=exc)
         finally:
             _current.reset(self._tokens.pop())
+        if signals.receivers_connected:
+            signals.appcontext_popped.send(self.app)
 
 
 
@@ -135,6 +142,10 @@ class RequestContext(_Binding):
             self.request.__dict__.setdefault("g", outer.g)
         self.request.__dict__["request_context"] = self
         self._tokens.append(_current.set(self.request))
+        if signals.receivers_connected and len(self._tokens) == 1 and self.teardown:
+            if not inside_app_context(self.request):
+                # Flask binds an application context for the request.
+                signals.appcontext_pushed.send(self.app)
 
     def pop(self, exc: BaseException | None = None) -> None:
         """Run the request's teardown hooks, then unbind it."""
@@ -149,6 +160,11 @@ class RequestContext(_Binding):
 #: The environ key of a list the binding dispatch appends its request to:
 #: how ``with client:`` finds the request its last call made.
 KEEP = "microweb.compat.keep"
+
+#: The key in a request's ``__dict__`` that says ``request_tearing_down`` was
+#: sent for it: ``Flask.teardown_appcontext``'s functions, which run as
+#: teardown hooks, send it before the first of them, as Flask does.
+TORN_DOWN = "microweb.compat.torn_down"
 
 #: What is current: the request being handled, or an application context.
 _current: ContextVar[Request | AppContext] = ContextVar("microweb.compat.current")
@@ -385,12 +401,16 @@ def binding_class(cls: type[_A]) -> type[_A]:
         pass
     core_dispatch = cls.dispatch
     core_finish = cls.finish_request
+    core_log_exception = cls.log_exception
 
     def dispatch(self: App, request: Request) -> Response | bytes:
         # perf: the one call the layer adds to a request; set and reset
-        # are C calls.
+        # are C calls, and the signals cost an attribute read while no
+        # receiver listens.
         token = _current.set(request)
         try:
+            if signals.receivers_connected:
+                return _dispatch_sending(self, request, core_dispatch, token.old_value)
             rv = core_dispatch(self, request)
             if KEEP in request.environ:
                 # The test client, in a with block, binds it again after.
@@ -409,9 +429,22 @@ def binding_class(cls: type[_A]) -> type[_A]:
         # wait for an application context around it to end.
         request.__dict__.setdefault("outer_context", token.old_value)
         try:
-            core_finish(self, request, error, reraise=reraise)
+            try:
+                core_finish(self, request, error, reraise=reraise)
+            finally:
+                if signals.receivers_connected:
+                    _send_teardown(self, request, error, not inside_app_context(request))
         finally:
             _current.reset(token)
+
+    def log_exception(self: App, *args: t.Any) -> None:
+        # The core logs an exception nothing handled just before the 500's
+        # handler answers it: Flask sends got_request_exception there.
+        if signals.receivers_connected and len(args) == 2:
+            request, e = args
+            if e is getattr(request, "unhandled_exception", None):
+                signals.got_request_exception.send(self, exception=e)
+        core_log_exception(self, *args)
 
     namespace: dict[str, t.Any] = {
         "__module__": cls.__module__,
@@ -420,6 +453,9 @@ def binding_class(cls: type[_A]) -> type[_A]:
         "request_optional": True,
         "dispatch": functools.wraps(core_dispatch)(dispatch),
         "finish_request": functools.wraps(core_finish)(finish_request),
+        # Not functools.wraps: Flask's __init_subclass__ would take the
+        # signature of an exc_info-style log_exception for this one's.
+        "log_exception": log_exception,
     }
     if not hasattr(cls, "app_context"):
         namespace["app_context"] = _app_context
@@ -427,6 +463,71 @@ def binding_class(cls: type[_A]) -> type[_A]:
         namespace["test_request_context"] = test_request_context
     binding = _binding_classes[cls] = type(cls.__name__, (cls,), namespace)
     return binding
+
+
+def _dispatch_sending(
+    app: App,
+    request: Request,
+    core_dispatch: t.Callable[[App, Request], Response | bytes],
+    outer: object,
+) -> Response:
+    """Dispatch *request* as the binding dispatch does, sending Flask's request
+    signals where Flask sends them; only while a receiver is connected."""
+    # Flask binds an application context for a request unless one of the
+    # same app is bound already.
+    own_app_context = outer is None or getattr(outer, "app", None) is not app
+    if own_app_context:
+        signals.appcontext_pushed.send(app)
+    # Routed here too so that request_started's receivers see the endpoint
+    # and arguments, as Flask's do; the dispatch routes it again. (Routing
+    # needs the app frozen, which the dispatch would do first.)
+    if not app._serving:
+        app._freeze_to_serve()
+    app.router.route(request)
+    signals.request_started.send(app)
+    try:
+        rv = core_dispatch(app, request)
+    except Exception as e:
+        if e is request.unhandled_exception:
+            # Propagated (TESTING): Flask sends before it raises.
+            signals.got_request_exception.send(app, exception=e)
+        raise
+    if KEEP in request.environ:
+        request.environ[KEEP].append(request)
+    if "after_this_request" in request.__dict__:
+        rv = _after_this_request(request, rv)
+    response = app.make_response(request, rv) if rv.__class__ is bytes else t.cast("Response", rv)
+    signals.request_finished.send(app, response=response)
+    # wsgi_app calls finish_request, which sends the teardown signals, only
+    # for an endpoint with teardown hooks or a request with uploads (the
+    # same test as there). Otherwise send them when the body is closed,
+    # unless the request is a bound context's (full_dispatch_request in
+    # test_request_context), which sends them when it is left.
+    finishes = request.endpoint in app._teardowns or request.__dict__.get("files")
+    if not finishes and outer is not request:
+        response.call_on_close(
+            functools.partial(_teardown_sending, app, request, own_app_context)
+        )
+    return response
+
+
+def _teardown_sending(app: App, request: Request, own_app_context: bool) -> None:
+    token = _current.set(request)
+    try:
+        _send_teardown(app, request, request.unhandled_exception, own_app_context)
+    finally:
+        _current.reset(token)
+
+
+def _send_teardown(
+    app: App, request: Request, error: BaseException | None, own_app_context: bool
+) -> None:
+    """Send the signals of a request's end, after its teardown hooks ran."""
+    if request.__dict__.pop(TORN_DOWN, None) is None:
+        signals.request_tearing_down.send(app, exc=error)
+    if own_app_context:
+        signals.appcontext_tearing_down.send(app, exc=error)
+        signals.appcontext_popped.send(app)
 
 
 def _app_context(app: App) -> AppContext:

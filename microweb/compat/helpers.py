@@ -19,9 +19,12 @@ from .. import templating as _templating
 from ..app import App
 from ..wrappers import Request
 from . import context as _context
+from . import signals
 from .context import AppContext, _current, current_request
 
 if t.TYPE_CHECKING:
+    import jinja2
+
     from ..wrappers import Response
 
 _F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
@@ -125,8 +128,14 @@ def render_template(
     if value is not None and value.__class__ is AppContext:
         env = value.app.jinja_env
         template = env.get_or_select_template(template_name_or_list)
+        if signals.receivers_connected:
+            return _render_sending(value.app, template, _context_without_request(value, context))
         return template.render(_context_without_request(value, context))
-    return _templating.render(current_request(), template_name_or_list, **context)
+    request = current_request()
+    if signals.receivers_connected:
+        template = request.app.jinja_env.get_or_select_template(template_name_or_list)
+        return _render_sending(request.app, template, context, request)
+    return _templating.render(request, template_name_or_list, **context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
@@ -134,8 +143,32 @@ def render_template_string(source: str, **context: t.Any) -> str:
     value = _current.get(None)
     if value is not None and value.__class__ is AppContext:
         template = value.app.jinja_env.from_string(source)
+        if signals.receivers_connected:
+            return _render_sending(value.app, template, _context_without_request(value, context))
         return template.render(_context_without_request(value, context))
-    return _templating.render_string(current_request(), source, **context)
+    request = current_request()
+    if signals.receivers_connected:
+        template = request.app.jinja_env.from_string(source)
+        return _render_sending(request.app, template, context, request)
+    return _templating.render_string(request, source, **context)
+
+
+def _render_sending(
+    app: App, template: jinja2.Template, context: dict[str, t.Any], request: Request | None = None
+) -> str:
+    """Render *template*, sending ``before_render_template`` and ``template_rendered``.
+
+    In a request, *context* is what the view passed (the core adds the
+    request, ``g`` and the context processors' names as it renders); a
+    ``before_render_template`` receiver may change it.
+    """
+    signals.before_render_template.send(app, template=template, context=context)
+    if request is None:
+        rv = template.render(context)
+    else:
+        rv = _templating.render(request, template, **context)
+    signals.template_rendered.send(app, template=template, context=context)
+    return rv
 
 
 def _context_without_request(value: AppContext, context: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -158,6 +191,9 @@ def stream_template(
     """Render a template piece by piece: :func:`microweb.stream` with the current
     request, which stays bound while each piece is made."""
     request = current_request()
+    if signals.receivers_connected:
+        template = request.app.jinja_env.get_or_select_template(template_name_or_list)
+        return _Bound(_stream_sending(request, template, context), request)
     return t.cast(
         t.Iterator[str],
         _Bound(_templating.stream(request, template_name_or_list, **context), request),
@@ -167,9 +203,28 @@ def stream_template(
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     """Render a template string piece by piece; see :func:`stream_template`."""
     request = current_request()
+    if signals.receivers_connected:
+        template = request.app.jinja_env.from_string(source)
+        return _Bound(_stream_sending(request, template, context), request)
     return t.cast(
         t.Iterator[str], _Bound(_templating.stream_string(request, source, **context), request)
     )
+
+
+def _stream_sending(
+    request: Request, template: jinja2.Template, context: dict[str, t.Any]
+) -> t.Iterator[str]:
+    """Stream *template*: ``before_render_template`` now, ``template_rendered``
+    after the last piece, as Flask sends them."""
+    app = request.app
+    signals.before_render_template.send(app, template=template, context=context)
+    pieces = _templating.stream(request, template, **context)
+
+    def generate() -> t.Iterator[str]:
+        yield from pieces
+        signals.template_rendered.send(app, template=template, context=context)
+
+    return generate()
 
 
 def get_template_attribute(template_name: str, attribute: str) -> t.Any:
@@ -183,7 +238,10 @@ def get_template_attribute(template_name: str, attribute: str) -> t.Any:
 
 def flash(message: str, category: str = "message") -> None:
     """Flash *message*: :func:`microweb.flash` with the current request."""
-    _sessions.flash(current_request(), message, category)
+    request = current_request()
+    _sessions.flash(request, message, category)
+    if signals.receivers_connected:
+        signals.message_flashed.send(request.app, message=message, category=category)
 
 
 def get_flashed_messages(
