@@ -578,7 +578,10 @@ def run(
             err=True,
             fg="yellow",
         )
-    app.run(
+    # The core's run: a Flask-style app's own run() does nothing when
+    # FLASK_RUN_FROM_CLI says a command serves it, as this one does.
+    App.run(
+        app,
         host,
         port,
         use_reloader=app.debug if reload is None else reload,

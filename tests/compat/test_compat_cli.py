@@ -85,3 +85,25 @@ def test_the_microweb_command_runs_app_commands_in_an_application_context(
     from microweb.compat import has_app_context
 
     assert not has_app_context()
+
+
+def test_microweb_run_serves_a_flask_app_whatever_flask_run_from_cli_says(
+    tmp_path: Path, monkeypatch: t.Any
+) -> None:
+    import werkzeug.serving
+
+    # Left over from Flask's own command in this process, say: a Flask
+    # app's run() then does nothing, but `microweb run` serves it.
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    calls: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        werkzeug.serving, "run_simple", lambda host, port, app, **options: calls.append((host, port))
+    )
+    (tmp_path / "served.py").write_text("from microweb.compat import Flask\napp = Flask(__name__)\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    from microweb.cli import cli as microweb_cli
+
+    result = CliRunner().invoke(microweb_cli, ["--app", "served", "run", "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert calls == [("127.0.0.1", 5123)]

@@ -529,8 +529,12 @@ def test_run_gives_path_lists_as_lists() -> None:
     )
 
 
-def test_routes_sorts_by_match_order_and_says_when_there_are_none(tmp_path: Path) -> None:
+def test_routes_sorts_by_match_order_and_says_when_there_are_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # TestRoutes.test_sort, TestRoutes.test_no_routes
+    # FlaskGroup sets FLASK_RUN_FROM_CLI, as Flask's does: undone after.
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")
     app = flask_app(tmp_path)
     app.add_url_rule("/zzz", endpoint="aaa")
     app.add_url_rule("/aaa", endpoint="zzz")
