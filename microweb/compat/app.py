@@ -445,7 +445,8 @@ class Flask(FlaskStyleSetup, App):
                 # The request's own teardown functions have run: Flask
                 # sends this before the application context's run.
                 request.__dict__[TORN_DOWN] = True
-                signals.request_tearing_down.send(self, exc=exc)
+                # (request.app, not self: the app holds no reference to itself.)
+                signals.request_tearing_down.send(request.app, exc=exc)
             # A request inside app.app_context() leaves it to the context.
             if not inside_app_context(request):
                 f(exc)
