@@ -189,7 +189,15 @@ def stream_template(
     template_name_or_list: str | t.Any | list[t.Any], **context: t.Any
 ) -> t.Iterator[str]:
     """Render a template piece by piece: :func:`microweb.stream` with the current
-    request, which stays bound while each piece is made."""
+    request, which stays bound while each piece is made.
+
+    In an application context without a request, the template sees what
+    :func:`render_template` gives it there, with the context bound.
+    """
+    value = _current.get(None)
+    if value is not None and value.__class__ is AppContext:
+        template = value.app.jinja_env.get_or_select_template(template_name_or_list)
+        return _stream_without_request(value, template, context)
     request = current_request()
     if signals.receivers_connected:
         template = request.app.jinja_env.get_or_select_template(template_name_or_list)
@@ -202,6 +210,9 @@ def stream_template(
 
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     """Render a template string piece by piece; see :func:`stream_template`."""
+    value = _current.get(None)
+    if value is not None and value.__class__ is AppContext:
+        return _stream_without_request(value, value.app.jinja_env.from_string(source), context)
     request = current_request()
     if signals.receivers_connected:
         template = request.app.jinja_env.from_string(source)
@@ -209,6 +220,13 @@ def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     return t.cast(
         t.Iterator[str], _Bound(_templating.stream_string(request, source, **context), request)
     )
+
+
+def _stream_without_request(
+    value: AppContext, template: jinja2.Template, context: dict[str, t.Any]
+) -> t.Iterator[str]:
+    pieces = template.generate(_context_without_request(value, context))
+    return t.cast(t.Iterator[str], _Bound(pieces, value))
 
 
 def _stream_sending(
@@ -338,9 +356,10 @@ def stream_with_context(
 
 
 class _Bound:
-    """A streamed body that binds its request while each chunk is made."""
+    """A streamed body that binds its request (or application context) while
+    each chunk is made."""
 
-    def __init__(self, generator: t.Iterator[t.Any], request: Request) -> None:
+    def __init__(self, generator: t.Iterator[t.Any], request: Request | AppContext) -> None:
         self._generator = generator
         self._request = request
 

@@ -106,3 +106,12 @@ def test_stream_template_streams_with_the_request_bound(app: App) -> None:
     response.close()
     assert body == b"[0 ann][1 ann]"
     assert seen == ["ann ann 0", "ann ann 1"]
+
+
+def test_stream_template_in_an_application_context(app: App) -> None:
+    from microweb.compat import current_app, g, stream_template_string
+
+    with app.app_context():  # type: ignore[attr-defined]  # the layer adds it
+        g.word = "hi"
+        pieces = stream_template_string("{{ g.word }} {{ name() }}", name=lambda: current_app.name)
+        assert "".join(pieces) == f"hi {app.name}"
