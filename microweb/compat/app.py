@@ -28,6 +28,7 @@ from .wrappers import Request as FlaskRequest
 from .wrappers import Response as FlaskResponse
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
+from .helpers import max_age_setting, static_file_arguments
 from .typing import FlaskStyleSetup
 from .context import (
     TORN_DOWN,
@@ -468,18 +469,11 @@ class Flask(FlaskStyleSetup, App):
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """Seconds a client may cache a file sent: ``SEND_FILE_MAX_AGE_DEFAULT``; override to vary it."""
-        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return t.cast("int | None", value)
+        return max_age_setting(self.config)
 
     def send_static_file(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Send a file of the static folder; Flask's ``send_static_file(filename)`` too."""
-        if args and isinstance(args[0], Request):
-            request, *rest = args
-        else:
-            request, rest = current_request(), list(args)
-        filename = rest[0] if rest else kwargs["filename"]
+        request, filename = static_file_arguments(args, kwargs)
         if self.static_folder is None:
             raise NotFound()
         return _core_send_from_directory(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import typing as t
-from datetime import timedelta
 
 from werkzeug.exceptions import NotFound
 
 from .. import blueprints as _core
 from ..helpers import send_from_directory
-from ..wrappers import Request
-from .context import current_app_object, current_request
+from .context import current_app_object
+from .helpers import max_age_setting, static_file_arguments
 from .typing import FlaskStyleBlueprintSetup
 
 if t.TYPE_CHECKING:
@@ -61,18 +60,11 @@ class Blueprint(FlaskStyleBlueprintSetup, _core.Blueprint):
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """Seconds a client may cache a static file of the blueprint: the app's ``SEND_FILE_MAX_AGE_DEFAULT``; override to vary it."""
-        value = current_app_object().config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return t.cast("int | None", value)
+        return max_age_setting(current_app_object().config)
 
     def send_static_file(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Send a file of the blueprint's static folder; Flask's ``send_static_file(filename)`` too."""
-        if args and isinstance(args[0], Request):
-            request, *rest = args
-        else:
-            request, rest = current_request(), list(args)
-        filename = rest[0] if rest else kwargs["filename"]
+        request, filename = static_file_arguments(args, kwargs)
         if self.static_folder is None:
             raise NotFound()
         folder = os.path.join(self.root_path, self.static_folder)

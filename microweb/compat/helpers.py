@@ -8,6 +8,7 @@ the request the proxies stand for. The helpers that need no request
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 import os
 import typing as t
 
@@ -382,3 +383,25 @@ class _Bound:
             close()
         finally:
             _current.reset(token)
+
+
+# Shared by Flask and Blueprint, whose static-file methods take the request
+# or, Flask's way, not.
+
+
+def static_file_arguments(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> tuple[Request, str]:
+    """Return the request and the filename of ``send_static_file(...)``,
+    called ``(request, filename)`` or, Flask's way, ``(filename)``."""
+    if args and isinstance(args[0], Request):
+        request, *rest = args
+    else:
+        request, rest = current_request(), list(args)
+    return request, rest[0] if rest else kwargs["filename"]
+
+
+def max_age_setting(config: t.Mapping[str, t.Any]) -> int | None:
+    """``SEND_FILE_MAX_AGE_DEFAULT`` in seconds: Flask allows a timedelta."""
+    value = config["SEND_FILE_MAX_AGE_DEFAULT"]
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return t.cast("int | None", value)
