@@ -33,6 +33,7 @@ from .endpoints import Endpoint, Prepared, prepare, url_defaults_of
 from .logging import create_logger
 from .registration import SetupMethods, check_signature, describe, template_decorator
 from .routing import Router, blueprint_chain
+from .json import dumps as json_dumps
 from .wrappers import Request, Response, response_from
 
 if t.TYPE_CHECKING:
@@ -664,8 +665,9 @@ class App(SetupMethods):
         except BaseException as e:
             self.finish_request(request, e, reraise=False)
             raise
-        # perf: two containment tests, no call, for a request with neither.
-        if request.endpoint in self._teardowns or "files" in request.__dict__:
+        # perf: two lookups, no call, for a request with neither teardown
+        # hooks nor uploaded files (an empty form's files are falsy).
+        if request.endpoint in self._teardowns or request.__dict__.get("files"):
             # The server closes the body after sending it, streamed or not.
             return ClosingIterator(
                 app_iter,
@@ -683,7 +685,10 @@ class App(SetupMethods):
         :return: The response, or, on the fast path, the body of a ``str``
             a view returned, encoded, to send as a ``text/html`` 200: that
             happens only for an endpoint without after-hooks whose request
-            did not touch the session.
+            did not touch the session. On the same path a ``dict`` or
+            ``list`` becomes a simple JSON :class:`Response` (its headers
+            made only if read) and a view's own :class:`Response` is
+            returned as it is, without :meth:`make_response`.
         :raises BaseException: An unhandled exception, when the app
             propagates them (``TESTING``, ``DEBUG`` or
             ``PROPAGATE_EXCEPTIONS``), and anything that is not an
@@ -705,13 +710,19 @@ class App(SetupMethods):
                         # Nothing matched: 404, 405 or a redirect.
                         raise request.routing_exception  # type: ignore[misc]  # set by route()
                     rv = endpoint.view(request, **args)
-                    if (
-                        rv.__class__ is str
-                        and endpoint.fast
-                        and "session" not in request.__dict__
-                    ):
-                        # perf: no Response, no headers, no after-hooks.
-                        return rv.encode()
+                    if endpoint.fast and "session" not in request.__dict__:
+                        kind = rv.__class__
+                        if kind is str:
+                            # perf: no Response, no headers, no after-hooks.
+                            return rv.encode()  # type: ignore[union-attr]  # a str, tested above
+                        if kind is dict or kind is list:
+                            # perf: the JSON goes into a simple Response
+                            # (headers made lazily), with no after-hooks.
+                            return Response(
+                                json_dumps(rv) + "\n", mimetype="application/json"
+                            )
+                        if kind is Response:
+                            return rv  # type: ignore[return-value]  # a Response, tested above
                     response = self.make_response(request, rv, endpoint.view)
             except Exception as e:
                 response = handle_user_exception(request, e, self._error_handlers)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
 from urllib.parse import quote
 
 from werkzeug.exceptions import HTTPException, NotFound
-from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
+from werkzeug.routing import (
+    BaseConverter,
+    IntegerConverter,
+    Map,
+    MapAdapter,
+    RequestRedirect,
+    Rule,
+    ValidationError,
+)
 
 if t.TYPE_CHECKING:
     from .endpoints import Endpoint
@@ -37,16 +46,19 @@ class Router:
         #: The werkzeug map; add converters to ``url_map.converters``.
         self.url_map = Map(host_matching=host_matching)
         self.subdomain_matching = subdomain_matching
-        #: Look paths of rules without arguments up in a dict before
-        #: werkzeug's matcher. The answer is the same either way (the tests
-        #: compare the two); turn it off before the first request to send
-        #: every request through the matcher.
+        #: Look paths of rules without arguments up in a dict, and match
+        #: the others with a compiled copy of werkzeug's state machine,
+        #: before werkzeug's matcher. The answer is the same either way (the
+        #: tests compare the two); turn it off before the first request to
+        #: send every request through werkzeug's matcher.
         self.static_shortcut = True
         self._endpoints: dict[str, Endpoint] = {}
         self._options: dict[str, Endpoint] = {}
         self._unmatched: Endpoint
         self._adapter: MapAdapter | None = None
         self._static: dict[str, dict[str, StaticEntry]] = {}
+        self._tree: _Node | None = None
+        self._domain = ""
 
     def add(self, rule: Rule) -> None:
         """Add *rule* to the map."""
@@ -150,11 +162,15 @@ class Router:
                         continue
                     methods.setdefault(method, entry)
         self._static = static
+        self._tree = None
         if not (self.url_map.host_matching or self.subdomain_matching):
             # perf: without host or subdomain matching, only a redirect's
             # URL depends on the request's host, scheme and root, so one
             # adapter matches every request. See route().
-            self._adapter = self.url_map.bind("localhost")
+            adapter = self._adapter = self.url_map.bind("localhost")
+            if self.static_shortcut:
+                self._domain = adapter.subdomain or ""
+                self._tree = compile_matcher(self.url_map)
 
     def route(self, request: Request) -> Endpoint:
         """Route *request*: the one place a request is matched to an endpoint.
@@ -189,12 +205,23 @@ class Router:
                             raise NotFound()
                         rule, args = adapter.match(return_rule=True)  # type: ignore[assignment]  # werkzeug returns a fresh dict
                     else:
-                        try:
-                            rule, args = shared.match(request.path, request.method, return_rule=True)  # type: ignore[assignment]  # a fresh dict
-                        except RequestRedirect:
-                            # Match again with the request's own host, to redirect there.
-                            adapter = request._url_adapter = self.bind(request)
-                            rule, args = adapter.match(return_rule=True)  # type: ignore[assignment]  # a fresh dict
+                        tree = self._tree
+                        found = None
+                        if tree is not None:
+                            # perf: werkzeug's search, compiled; None when
+                            # werkzeug has to answer (a miss, a redirect).
+                            found = match_compiled(
+                                tree, self._domain, request.path, request.method
+                            )
+                        if found is not None:
+                            rule, args = found
+                        else:
+                            try:
+                                rule, args = shared.match(request.path, request.method, return_rule=True)  # type: ignore[assignment]  # a fresh dict
+                            except RequestRedirect:
+                                # Match again with the request's own host, to redirect there.
+                                adapter = request._url_adapter = self.bind(request)
+                                rule, args = adapter.match(return_rule=True)  # type: ignore[assignment]  # a fresh dict
                 except ValueError:
                     # A converter choked on the client's value (such as an
                     # int with thousands of digits): no rule matches it.
@@ -253,6 +280,192 @@ class Router:
             path_info=request.path,
             query_args=request.query_string.decode("utf-8", "replace"),
         )
+
+
+# A compiled copy of werkzeug's routing state machine (see
+# werkzeug.routing.matcher): the same states, transitions and order, with
+# each dynamic part's regex compiled once and each rule's converters looked
+# at once. It only ever answers with a match werkzeug would make; anything
+# else (no match, a slash or default redirect, a converter that refuses)
+# goes back to werkzeug, which raises the right exception.
+
+#: What a matched rule needs: the rule; its converters as (name, function
+#: or None for the identity), or None when werkzeug must answer (a redirect
+#: may apply); and its defaults.
+_RuleEntry = tuple[Rule, "tuple[tuple[str, t.Any], ...] | None", "dict[str, t.Any] | None"]
+#: A dynamic transition: the part's regex match, its group names in order,
+#: whether it is final (takes the rest of the path), whether it is
+#: suffixed, and the state it leads to.
+_Dynamic = tuple[t.Callable[[str], "re.Match[str] | None"], tuple[str, ...], bool, bool, "_Node"]
+#: A state: static transitions, dynamic ones in werkzeug's order, rules.
+_Node = tuple[dict[str, "_Node"], tuple[_Dynamic, ...], tuple[_RuleEntry, ...]]
+
+
+class _Fallback(Exception):
+    """werkzeug's matcher would raise here (a trailing slash is required)."""
+
+
+def compile_matcher(url_map: Map) -> _Node | None:
+    """Compile *url_map*'s state machine for :func:`match_compiled`.
+
+    ``None`` if the map's matcher is not the state machine this knows.
+    """
+    url_map.update()  # sorts each state's dynamic transitions
+    root = getattr(getattr(url_map, "_matcher", None), "_root", None)
+    if root is None or not all(hasattr(root, name) for name in ("static", "dynamic", "rules")):
+        return None
+
+    def entry(rule: Rule) -> _RuleEntry:
+        converters: tuple[tuple[str, t.Any], ...] | None = tuple(
+            (str(name), _to_python(converter)) for name, converter in rule._converters.items()
+        )
+        if (
+            rule.redirect_to is not None
+            or (rule.alias and url_map.redirect_defaults)
+            or (url_map.redirect_defaults and _may_redirect_to_defaults(url_map, rule))
+        ):
+            converters = None
+        return rule, converters, dict(rule.defaults) if rule.defaults else None
+
+    def node(state: t.Any) -> _Node:
+        dynamic = []
+        for part, next_state in state.dynamic:
+            pattern = re.compile(part.content)
+            keys = sorted(
+                (name for name in pattern.groupindex if name.startswith("__werkzeug_")),
+                key=lambda name: int(name[11:]),
+            )
+            if not keys:
+                raise _Fallback()  # a dynamic part always has a converter
+            dynamic.append((pattern.match, tuple(keys), part.final, part.suffixed, node(next_state)))
+        return (
+            {content: node(next_state) for content, next_state in state.static.items()},
+            tuple(dynamic),
+            tuple(entry(rule) for rule in state.rules),
+        )
+
+    try:
+        return node(root)
+    except _Fallback:
+        return None
+
+
+def _to_python(converter: BaseConverter) -> t.Any:
+    if type(converter).to_python is BaseConverter.to_python:
+        return None  # the identity: the default, string, path converters
+    if (
+        type(converter) is IntegerConverter
+        and not converter.fixed_digits
+        and converter.min is None
+        and converter.max is None
+    ):
+        return int
+    return converter.to_python
+
+
+def _may_redirect_to_defaults(url_map: Map, rule: Rule) -> bool:
+    # MapAdapter.get_default_redirect: an earlier rule of the endpoint
+    # that provides defaults for this one may redirect to itself.
+    for other in url_map._rules_by_endpoint.get(rule.endpoint, ()):
+        if other is rule:
+            return False
+        if other.provides_defaults_for(rule):
+            return True
+    return False
+
+
+def match_compiled(
+    tree: _Node, domain: str, path: str, method: str
+) -> tuple[Rule, dict[str, t.Any]] | None:
+    """Match *path* as werkzeug's matcher would, or return ``None`` to let it answer.
+
+    :param domain: The subdomain part werkzeug matches first.
+    :param path: The request's path, starting with a slash.
+    """
+    try:
+        found = _search(tree, [domain, *path.split("/")], [], method)
+    except _Fallback:
+        return None
+    if found is None:
+        return None
+    (rule, converters, defaults), values = found
+    if converters is None:
+        return None
+    args: dict[str, t.Any] = {}
+    for (name, to_python), value in zip(converters, values):
+        if to_python is None:
+            args[name] = value
+        else:
+            try:
+                args[name] = to_python(value)
+            except ValidationError:
+                return None
+    if defaults:
+        args.update(defaults)
+    return rule, args
+
+
+def _search(
+    node: _Node, parts: list[str], values: list[str], method: str
+) -> tuple[_RuleEntry, list[str]] | None:
+    """werkzeug's StateMachineMatcher._match: depth first, static before dynamic."""
+    static, dynamic, rules = node
+    # perf: a state with nothing but static transitions leads where its
+    # static transition does, or nowhere: no call for it.
+    while not dynamic and len(parts) > 1:
+        next_node = static.get(parts[0])
+        if next_node is None:
+            return None
+        node = next_node
+        static, dynamic, rules = node
+        parts = parts[1:]
+    if not parts:
+        for entry in rules:
+            rule = entry[0]
+            if (rule.methods is None or method in rule.methods) and not rule.websocket:
+                return entry, values
+        slash = static.get("")
+        if slash is not None:
+            for entry in slash[2]:
+                rule = entry[0]
+                if not rule.websocket and (rule.methods is None or method in rule.methods):
+                    if rule.strict_slashes:
+                        raise _Fallback()
+                    return entry, values
+        return None
+    part = parts[0]
+    next_node = static.get(part)
+    if next_node is not None:
+        rv = _search(next_node, parts[1:], values, method)
+        if rv is not None:
+            return rv
+    for match, keys, final, suffixed, next_node in dynamic:
+        target = part
+        remaining = parts[1:]
+        if final:
+            target = "/".join(parts)
+            remaining = []
+        found = match(target)
+        if found is not None:
+            if suffixed and found.groups()[-1] == "/":
+                remaining = [""]
+            groups: t.Any = found.group(*keys)
+            rv = _search(
+                next_node,
+                remaining,
+                [*values, groups] if len(keys) == 1 else [*values, *groups],
+                method,
+            )
+            if rv is not None:
+                return rv
+    if parts == [""]:
+        for entry in rules:
+            rule = entry[0]
+            if rule.strict_slashes:
+                continue
+            if (rule.methods is None or method in rule.methods) and not rule.websocket:
+                return entry, values
+    return None
 
 
 def build_url(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import typing as t
+from codecs import escape_decode
+from http import HTTPStatus
 from collections.abc import Iterator
 
-from urllib.parse import quote_from_bytes
+from urllib.parse import quote_from_bytes, unquote, unquote_to_bytes
 
-from werkzeug.datastructures import EnvironHeaders, Headers
+from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict, MultiDict
 
 from werkzeug.exceptions import (
     BadRequest,
@@ -17,7 +19,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     UnsupportedMediaType,
 )
-from werkzeug.utils import cached_property
+from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wsgi import LimitedStream, _get_server, get_content_length
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
@@ -27,7 +29,8 @@ from .registration import describe
 
 if t.TYPE_CHECKING:
     from _typeshed import WriteableBuffer
-    from _typeshed.wsgi import WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from werkzeug.datastructures import FileStorage
     from werkzeug.formparser import FormDataParser
     from werkzeug.routing import MapAdapter, Rule
 
@@ -110,6 +113,128 @@ def _decode(value: str) -> str:
 
 
 _NO_DEFAULT: t.Any = object()
+
+_T = t.TypeVar("_T")
+
+
+class lazy_attribute(t.Generic[_T]):
+    """An attribute computed on first read, then a plain instance attribute.
+
+    Unlike werkzeug's ``cached_property``, which is a data descriptor and
+    so runs a Python ``__get__`` on every read, this one steps aside once
+    the value is in the instance's dict: ``request.args`` read twice costs
+    one call, not two.
+    """
+
+    def __init__(self, fget: t.Callable[[t.Any], _T]) -> None:
+        self.fget = fget
+        self.__name__ = fget.__name__
+        self.__doc__ = fget.__doc__
+
+    @t.overload
+    def __get__(self, obj: None, owner: type[t.Any]) -> lazy_attribute[_T]: ...
+    @t.overload
+    def __get__(self, obj: object, owner: type[t.Any]) -> _T: ...
+    def __get__(self, obj: object | None, owner: type[t.Any]) -> lazy_attribute[_T] | _T:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.__name__] = self.fget(obj)
+        return value
+
+
+#: The content type of a urlencoded form, parsed by :func:`parse_urlencoded`.
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
+def _unquote(text: str) -> str:
+    """Decode the ``%`` escapes of *text* as :func:`urllib.parse.unquote` does, bad bytes kept escaped."""
+    if text.isascii():
+        # perf: unquote's own split leaves all-ASCII text in one piece,
+        # and its escapes are \\x escapes for the C codec, backslashes
+        # doubled; a % without two hex digits after it (which unquote
+        # keeps) makes the codec refuse, and unquote_to_bytes decodes.
+        try:
+            raw = escape_decode(text.encode().replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+        except ValueError:
+            raw = unquote_to_bytes(text)
+        return raw.decode("utf-8", "werkzeug.url_quote")
+    return unquote(text, errors="werkzeug.url_quote")
+
+
+def _unquote_separated(text: str) -> str | None:
+    if "%00" in text or "%01" in text:
+        return None
+    marked = text.replace("&", "\x00").replace("=", "\x01").encode()
+    try:
+        raw = escape_decode(marked.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+    except ValueError:
+        return None
+    return raw.decode("utf-8", "werkzeug.url_quote")
+
+
+def parse_urlencoded(text: str, cls: type[MultiDict[str, str]] = ImmutableMultiDict) -> MultiDict[str, str]:
+    """Parse a query string or urlencoded form into a *cls* of its pairs.
+
+    The same as werkzeug's parsing (:func:`urllib.parse.parse_qsl` with
+    blank values kept and bad escapes left percent-encoded), with less
+    work: ``+`` is never ``&`` nor ``=``, so it becomes a space in one
+    pass, and a value's escapes go to a C codec.
+    """
+    if "+" in text:
+        text = text.replace("+", " ")
+    escaped = "%" in text
+    lists: dict[str, list[str]] = {}
+    if escaped and text.isascii() and "\x00" not in text and "\x01" not in text:
+        # perf: the whole text decoded in one go by the C codec, with the
+        # & and = that separate pairs and names first made \x00 and \x01,
+        # which no escape may then produce; an = inside a value was \x01
+        # too and becomes = again. Anything this cannot do (an escape of
+        # \x00 or \x01, a % without two hex digits) goes pair by pair.
+        whole = _unquote_separated(text)
+        if whole is not None:
+            for piece in whole.split("\x00"):
+                if not piece:
+                    continue
+                name, _, value = piece.partition("\x01")
+                if "\x01" in value:
+                    value = value.replace("\x01", "=")
+                values = lists.get(name)
+                if values is None:
+                    lists[name] = [value]
+                else:
+                    values.append(value)
+            text = ""
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if escaped:
+            if "%" in name:
+                name = _unquote(name)
+            if "%" in value:
+                if value.isascii():
+                    # perf: _unquote's first case, inlined.
+                    try:
+                        raw = escape_decode(
+                            value.encode().replace(b"\\", b"\\\\").replace(b"%", b"\\x")
+                        )[0]
+                        value = raw.decode("utf-8", "werkzeug.url_quote")
+                    except ValueError:
+                        value = _unquote(value)
+                else:
+                    value = _unquote(value)
+        values = lists.get(name)
+        if values is None:
+            lists[name] = [value]
+        else:
+            values.append(value)
+    if cls is ImmutableMultiDict:
+        # perf: the lists are already what a MultiDict holds; its
+        # __init__ would build them again, one pair at a time.
+        rv: MultiDict[str, str] = cls.__new__(cls)  # type: ignore[arg-type]  # the class itself
+        dict.update(rv, lists)
+        return rv
+    return cls(lists)
 
 
 class RequestGlobals:
@@ -199,7 +324,7 @@ class Request(_WerkzeugRequest):
         path: str = environ.get("PATH_INFO") or ""
         self.path = "/" + path.encode("latin1").decode("utf-8", "replace").lstrip("/")
 
-    @cached_property
+    @lazy_attribute
     def headers(self) -> EnvironHeaders:  # type: ignore[override]  # werkzeug declares Headers; EnvironHeaders is one
         """The request headers, read from the environ."""
         return EnvironHeaders(self.environ)
@@ -223,6 +348,14 @@ class Request(_WerkzeugRequest):
         except UnicodeDecodeError:
             raw = quote_from_bytes(raw, safe=_QUERY_SAFE).encode("ascii")
         return raw
+
+    @lazy_attribute
+    def args(self) -> MultiDict[str, str]:
+        """The query string's arguments, parsed when first read."""
+        query: str = self.environ.get("QUERY_STRING", "")
+        if not query.isascii():
+            query = self.query_string.decode()
+        return parse_urlencoded(query, self.parameter_storage_class)
 
     @cached_property
     def stream(self) -> t.IO[bytes]:
@@ -249,15 +382,15 @@ class Request(_WerkzeugRequest):
             # stream (wsgi.input_terminated), which werkzeug trusts: gunicorn
             # then ends a body cut short without an error, and only the
             # length tells it was.
-            source = t.cast(t.IO[bytes], _ServerInput(environ["wsgi.input"]))
-            return t.cast(t.IO[bytes], LimitedStream(source, length))
+            source: t.Any = _ServerInput(environ["wsgi.input"])
+            limited: t.Any = LimitedStream(source, length)
+            return limited  # type: ignore[no-any-return]  # a stream of bytes
         if "wsgi.input_terminated" not in environ:
             # Nothing says where such a body ends: werkzeug reads none of it.
             return io.BytesIO()
-        source = t.cast(t.IO[bytes], _ServerInput(environ["wsgi.input"]))
-        if limit is None:
-            return source
-        return t.cast(t.IO[bytes], _MaxLimitedStream(source, limit))
+        source = _ServerInput(environ["wsgi.input"])
+        stream: t.Any = source if limit is None else _MaxLimitedStream(source, limit)
+        return stream  # type: ignore[no-any-return]  # a stream of bytes
 
     def make_form_data_parser(self) -> FormDataParser:
         """Make werkzeug's form parser, raising on a malformed body.
@@ -287,6 +420,25 @@ class Request(_WerkzeugRequest):
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
             return
+        if (
+            self.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() == _URLENCODED
+            and "stream" not in self.__dict__
+            and not self.shallow
+            and self._plain_forms
+        ):
+            body = self._read_urlencoded()
+            if body is not None:
+                try:
+                    text = body.decode()
+                except UnicodeDecodeError as e:
+                    raise BadRequest(f"The form data could not be parsed: {e}") from None
+                d = self.__dict__
+                cls = self.parameter_storage_class
+                # What werkzeug leaves: the body read, the form, no files.
+                d["stream"] = io.BytesIO()
+                d["form"] = parse_urlencoded(text, cls)
+                d["files"] = cls.__new__(cls) if cls is ImmutableMultiDict else cls()
+                return
         limit = self.max_form_memory_size
         if limit is not None and self.mimetype == "application/x-www-form-urlencoded":
             # Such a form is read whole into memory, so MAX_FORM_MEMORY_SIZE
@@ -311,6 +463,64 @@ class Request(_WerkzeugRequest):
             raise
         self.__dict__.pop("_upload_files", None)
 
+    # Whether this class parses urlencoded forms with _read_urlencoded
+    # and parse_urlencoded: not if it changes werkzeug's form parsing.
+    _plain_forms = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_forms = (
+            cls.make_form_data_parser is Request.make_form_data_parser
+            and cls.form_data_parser_class is Request.form_data_parser_class
+            and cls.stream is Request.stream
+            and cls.get_data is Request.get_data
+        )
+
+    def _read_urlencoded(self) -> bytes | None:
+        """Read a urlencoded body of known length whole, within the limits.
+
+        The same answers as reading :attr:`stream`: a 413 over
+        ``MAX_FORM_MEMORY_SIZE`` (first) or ``MAX_CONTENT_LENGTH``, a 400
+        for a body cut short or a server that fails to read it. ``None``
+        for a body without a length, which the stream reads.
+        """
+        cached: bytes | None = self.__dict__.get("_cached_data")
+        if cached is not None:
+            # get_data() read it first: werkzeug parses the cached bytes.
+            return cached
+        environ = self.environ
+        length: int | None
+        value = environ.get("CONTENT_LENGTH")
+        if value is not None and value.isdigit() and value.isascii() and "HTTP_TRANSFER_ENCODING" not in environ:
+            length = int(value)  # perf: werkzeug's answer for a plain length, without its three calls
+        else:
+            length = get_content_length(environ)
+            if length is None:
+                return None
+        form_limit = self.max_form_memory_size
+        if form_limit is not None and length > form_limit:
+            raise RequestEntityTooLarge(_FORM_TOO_LARGE)
+        limit = self.max_content_length
+        if limit is not None and length > limit:
+            raise RequestEntityTooLarge()
+        if not length:
+            return b""
+        source = environ["wsgi.input"]
+        try:
+            data: bytes = source.read(length)
+            while len(data) < length:
+                more = source.read(length - len(data))
+                if not more:
+                    raise ClientDisconnected()
+                data += more
+        except HTTPException:
+            raise
+        except OSError as e:
+            raise ClientDisconnected() from e
+        except Exception as e:
+            raise BadRequest("The request body could not be read.") from e
+        return data[:length]
+
     @cached_property
     def scheme(self) -> str:
         """The URL scheme, such as ``http`` or ``https``."""
@@ -326,7 +536,19 @@ class Request(_WerkzeugRequest):
         """The client's address."""
         return self.environ.get("REMOTE_ADDR")
 
-    @cached_property
+    @lazy_attribute
+    def form(self) -> ImmutableMultiDict[str, str]:
+        """The form fields of the body, parsed when first read; see werkzeug's ``form``."""
+        self._load_form_data()
+        return self.__dict__["form"]  # type: ignore[no-any-return]  # set by _load_form_data
+
+    @lazy_attribute
+    def files(self) -> ImmutableMultiDict[str, FileStorage]:
+        """The uploaded files of a multipart body, parsed when first read; see werkzeug's ``files``."""
+        self._load_form_data()
+        return self.__dict__["files"]  # type: ignore[no-any-return]  # set by _load_form_data
+
+    @lazy_attribute
     def g(self) -> RequestGlobals:
         """A namespace for data that a view and its hooks share.
 
@@ -337,7 +559,7 @@ class Request(_WerkzeugRequest):
         """
         return RequestGlobals()
 
-    @cached_property
+    @lazy_attribute
     def session(self) -> SessionMixin:
         """The session, opened from its cookie when first read.
 
@@ -412,10 +634,143 @@ class Request(_WerkzeugRequest):
         return adapter
 
 
+#: The full ``Content-Type`` of each mimetype a simple response was made
+#: with (``text/plain`` gets ``; charset=utf-8``), worked out once.
+_content_types: dict[str | None, str] = {}
+
+#: The methods a subclass of :class:`Response` must leave alone for its
+#: lean path: they decide what a response holds and what it sends.
+_SENDING_METHODS = (
+    "__call__",
+    "get_wsgi_response",
+    "get_wsgi_headers",
+    "get_app_iter",
+    "iter_encoded",
+    "close",
+)
+_MAKING_METHODS = ("set_data", "status", "status_code")
+
+
+class _LazyHeaders:
+    """The ``headers`` of a :class:`Response`, made when first read.
+
+    A simple response keeps its content type and length as two strings
+    until something asks for its headers; most are sent without anyone
+    asking. A non-data descriptor: once made (or assigned, as werkzeug's
+    ``__init__`` does), the headers live in the instance's dict.
+    """
+
+    def __get__(self, response: Response | None, owner: type[Response]) -> t.Any:
+        if response is None:
+            return self
+        lazy = response.__dict__.pop("_lazy", None)
+        headers = Headers()
+        if lazy is not None:
+            headers.add("Content-Type", lazy[0])
+            headers.add("Content-Length", lazy[1])
+        response.__dict__["headers"] = headers
+        return headers
+
+
 class Response(_WerkzeugResponse):
-    """The response class; a body is ``text/html`` unless told otherwise."""
+    """The response class; a body is ``text/html`` unless told otherwise.
+
+    A werkzeug :class:`~werkzeug.wrappers.Response`, cheaper to make and to
+    send when it is simple: a ``str`` or ``bytes`` body with a status and
+    at most a mimetype. Its headers are then made only if something reads
+    them, and calling it sends the status and two header tuples straight
+    to ``start_response``. Anything else, or a subclass that overrides how
+    a response is made or sent, takes werkzeug's path.
+    """
 
     default_mimetype = "text/html"
+
+    headers: Headers = _LazyHeaders()  # type: ignore[assignment]  # made on first read
+    # The content type and length of a simple response whose headers are
+    # not made yet; in the instance's dict only until they are.
+    _lazy: tuple[str, str]
+
+    # Whether this class may take the lean paths; see __init_subclass__.
+    _lean_init = True
+    _lean_call = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._lean_init = (
+            cls.default_status == 200
+            and cls.automatically_set_content_length
+            and all(getattr(cls, name) is getattr(Response, name) for name in _MAKING_METHODS)
+        )
+        cls._lean_call = cls._lean_init and all(
+            getattr(cls, name) is getattr(Response, name) for name in _SENDING_METHODS
+        )
+
+    def __init__(
+        self,
+        response: t.Iterable[bytes] | bytes | t.Iterable[str] | str | None = None,
+        status: int | str | HTTPStatus | None = None,
+        headers: t.Mapping[str, str | t.Iterable[str]] | t.Iterable[tuple[str, str]] | None = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        cls = response.__class__
+        lean_type = self.default_mimetype if mimetype is None else mimetype
+        if (
+            (cls is str or cls is bytes)
+            and headers is None
+            and content_type is None
+            and lean_type is not None
+            and not direct_passthrough
+            and self._lean_init
+        ):
+            # perf: what werkzeug's __init__ and set_data would leave,
+            # without the Headers object (see _LazyHeaders).
+            body: bytes = response.encode() if cls is str else response  # type: ignore[union-attr,assignment]  # str or bytes, tested above
+            full_type = _content_types.get(lean_type)
+            if full_type is None:
+                full_type = _content_types[lean_type] = get_content_type(lean_type, "utf-8")
+            self._lazy = (full_type, str(len(body)))
+            if status is None:
+                self._status = "200 OK"
+                self._status_code = 200
+            else:
+                self.status = status
+            self.direct_passthrough = False
+            self._on_close = []
+            self.response = [body]
+            return
+        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        """Send the response: the WSGI interface.
+
+        A simple response whose headers nobody read goes straight to
+        ``start_response``; any other goes through werkzeug's
+        :meth:`~werkzeug.wrappers.Response.get_wsgi_response`.
+        """
+        lazy = self.__dict__.get("_lazy")
+        if lazy is not None and not self._on_close and self._lean_call:
+            code = self._status_code
+            body = self.response
+            if (
+                code >= 200
+                and code != 204
+                and code != 304
+                and body.__class__ is list
+                and len(body) == 1
+                and body[0].__class__ is bytes
+            ):
+                start_response(
+                    self._status,
+                    [("Content-Type", lazy[0]), ("Content-Length", lazy[1])],
+                )
+                if environ["REQUEST_METHOD"] == "HEAD":
+                    return ()
+                return body
+        return super().__call__(environ, start_response)
 
 
 def response_from(
@@ -459,7 +814,7 @@ def response_from(
         status = headers = None
     elif isinstance(rv, (dict, list)):
         response = response_class(
-            f"{json_dumps(rv)}\n", status, headers, mimetype="application/json"
+            json_dumps(rv) + "\n", status, headers, mimetype="application/json"
         )
         status = headers = None
     elif isinstance(rv, _WerkzeugResponse):

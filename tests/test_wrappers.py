@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import random
 import runpy
+import typing as t
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
+import werkzeug.urls  # noqa: F401  # registers the "werkzeug.url_quote" error handler
+from werkzeug.test import create_environ
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from microweb import App, Blueprint, Request, RequestGlobals, Response
 from microweb.testing import TestClient
@@ -184,3 +190,132 @@ def test_response_defaults_to_html() -> None:
     response = Response("x")
     assert response.mimetype == "text/html"
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+# The lean Response and the lean parsers answer as werkzeug's do.
+
+
+def test_a_simple_response_makes_its_headers_when_read() -> None:
+    response = Response("Hello, é", mimetype="text/plain")
+    assert response.status == "200 OK"
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.headers["Content-Length"] == str(len("Hello, é".encode()))
+    response.headers["X-Extra"] = "1"
+    assert list(response.headers) == [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", "9"),
+        ("X-Extra", "1"),
+    ]
+    assert Response(b"x").content_type == "text/html; charset=utf-8"
+    assert Response("{}", mimetype="application/json").mimetype == "application/json"
+
+
+class WerkzeugHTMLResponse(WerkzeugResponse):
+    """werkzeug's own response, with microweb's default mimetype."""
+
+    default_mimetype = "text/html"
+
+
+def sent(response: Response, method: str = "GET") -> tuple[str, list[tuple[str, str]], bytes]:
+    started: list[t.Any] = []
+    environ = create_environ("/", method=method)
+    body = b"".join(response(environ, lambda status, headers, exc_info=None: started.append((status, headers))))
+    return started[0][0], started[0][1], body
+
+
+def test_a_simple_response_sends_what_werkzeugs_sends() -> None:
+    cases: list[t.Callable[[type[t.Any]], t.Any]] = [
+        lambda cls: cls("Hello"),
+        lambda cls: cls("Hello", mimetype="text/plain"),
+        lambda cls: cls(b"\x00\x01", mimetype="application/octet-stream"),
+        lambda cls: cls("Created", status=201),
+        lambda cls: cls("Gone", status="410 GONE"),
+        lambda cls: cls("", status=204),
+        lambda cls: cls("Not modified", status=304),
+        lambda cls: cls("Early", status=103),
+        lambda cls: cls("Hello", headers={"X-A": "1"}),
+        lambda cls: cls("Hello", content_type="text/x-custom"),
+    ]
+    for make in cases:
+        for method in ("GET", "HEAD"):
+            assert sent(make(Response), method) == sent(make(WerkzeugHTMLResponse), method)
+
+
+def test_a_simple_response_changed_after_it_was_made() -> None:
+    def changes(response: t.Any) -> t.Any:
+        response.status_code = 404
+        response.set_data("Changed body")
+        response.headers["X-Set"] = "yes"
+        return response
+
+    assert sent(changes(Response("Hello"))) == sent(changes(WerkzeugHTMLResponse("Hello")))
+    closed: list[str] = []
+    response = Response("Hello")
+    response.call_on_close(lambda: closed.append("closed"))
+    body = response(create_environ("/"), lambda *args: None)
+    assert b"".join(body) == b"Hello"
+    body.close()  # type: ignore[attr-defined]  # werkzeug's ClosingIterator
+    assert closed == ["closed"]
+
+
+def test_a_response_subclass_that_changes_sending_is_used() -> None:
+    class Stamped(Response):
+        def get_wsgi_headers(self, environ: t.Any) -> t.Any:
+            headers = super().get_wsgi_headers(environ)
+            headers["X-Stamp"] = "1"
+            return headers
+
+    status, headers, body = sent(Stamped("Hello"))
+    assert ("X-Stamp", "1") in headers and body == b"Hello"
+
+
+QUERY_ALPHABET = [
+    "a", "b", "=", "&", "+", "%", "2", "Z", "\u00e9", "\u20ac", " ", ";", "\\",
+    "%C3", "%BC", "%26", "%3D", "%2B", "%FF", "%E2%82", "%AC", "%0", "%%", "%5C", "%41",
+]
+
+
+def test_args_and_forms_parse_as_werkzeug_parses() -> None:
+    app = App("parsing")
+
+    @app.route("/", methods=["GET", "POST"])
+    def echo(request):
+        return {"args": list(request.args.items(multi=True)), "form": list(request.form.items(multi=True))}
+
+    client = app.test_client()
+    rng = random.Random(10)
+    for _ in range(400):
+        text = "".join(rng.choice(QUERY_ALPHABET) for _ in range(rng.randint(0, 10)))
+        expected = [list(pair) for pair in parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")]
+        answer = client.post(
+            "/",
+            query_string=text,
+            data=text.encode(),
+            content_type="application/x-www-form-urlencoded",
+        ).json
+        assert answer == {"args": expected, "form": expected}, text
+
+
+def test_a_form_read_after_get_data_parses_the_cached_body() -> None:
+    app = App("cached")
+
+    @app.route("/", methods=["POST"])
+    def both(request):
+        raw = request.get_data()
+        return {"raw": raw.decode(), "form": request.form.to_dict()}
+
+    answer = app.test_client().post("/", data={"a": "1", "b": "x y"}).json
+    assert answer == {"raw": "a=1&b=x+y", "form": {"a": "1", "b": "x y"}}
+
+
+def test_a_urlencoded_body_that_is_not_utf8_is_a_400() -> None:
+    app = App("latin")
+
+    @app.route("/", methods=["POST"])
+    def form(request):
+        return dict(request.form)
+
+    response = app.test_client().post(
+        "/", data=b"name=Z\xfcrich", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
