@@ -108,6 +108,10 @@ class App(SetupMethods):
     url_rule_class: type[Rule] = Rule
     #: The config class.
     config_class: type[Config] = Config
+    #: Whether a view's ``dict`` or ``list`` may go out as JSON on the fast
+    #: path, written by :func:`microweb.json.dumps`. The compatibility
+    #: layer's ``Flask`` turns it off: its ``app.json`` provider writes them.
+    json_fast: bool = True
     #: Accept views and hooks that do not take the request. Off in the
     #: core; the compatibility layer's Flask-style app turns it on and adds
     #: a registration step that wraps only those callables.
@@ -715,7 +719,7 @@ class App(SetupMethods):
                         if kind is str:
                             # perf: no Response, no headers, no after-hooks.
                             return rv.encode()  # type: ignore[union-attr]  # a str, tested above
-                        if kind is dict or kind is list:
+                        if (kind is dict or kind is list) and self.json_fast:
                             # perf: the JSON goes into a simple Response
                             # (headers made lazily), with no after-hooks.
                             return Response(

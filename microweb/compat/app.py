@@ -63,6 +63,8 @@ class Flask(FlaskStyleSetup, App):
 
     #: Made with the proxies on, as ``App(..., proxies=True)`` is.
     proxies_by_default = True
+    #: A view's dict or list is written by ``app.json``, as in Flask.
+    json_fast = False
 
     def __init__(
         self,
@@ -462,10 +464,22 @@ class Flask(FlaskStyleSetup, App):
         return f
 
     def make_response(self, *args: t.Any) -> Response:
-        """Turn a view's return value into a response; Flask's ``make_response(rv)`` too."""
+        """Turn a view's return value into a response; Flask's ``make_response(rv)`` too.
+
+        A ``dict`` or ``list`` (alone or first in a tuple) is written by
+        ``app.json``, as Flask writes it: keys sorted by default.
+        """
         if args and isinstance(args[0], Request):
-            return super().make_response(*args)
-        return super().make_response(current_request(), *args)
+            request, rest = args[0], list(args[1:])
+        else:
+            request, rest = current_request(), list(args)
+        if rest:
+            rv = rest[0]
+            if isinstance(rv, tuple) and rv and isinstance(rv[0], (dict, list)):
+                rest[0] = (self.json.response(rv[0]), *rv[1:])
+            elif isinstance(rv, (dict, list)):
+                rest[0] = self.json.response(rv)
+        return super().make_response(request, *rest)
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """Seconds a client may cache a file sent: ``SEND_FILE_MAX_AGE_DEFAULT``; override to vary it."""

@@ -296,3 +296,26 @@ def test_get_send_file_max_age_sets_the_cache_time(tmp_path: Path) -> None:
 
     app = TenSeconds("static_app", root_path=str(tmp_path))
     assert app.test_client().get("/static/a.txt").cache_control.max_age == 10
+
+
+def test_a_view_s_dict_is_written_by_app_json_with_sorted_keys() -> None:
+    from microweb.compat import Flask
+
+    app = Flask(__name__)
+
+    @app.route("/dict")
+    def as_dict() -> t.Any:
+        return {"b": 1, "a": 2}
+
+    @app.route("/tuple")
+    def as_tuple() -> t.Any:
+        return [{"z": 1, "y": 2}], 201, {"X-Kind": "list"}
+
+    client = app.test_client()
+    # As jsonify writes it, and as Flask writes both.
+    assert client.get("/dict").data == b'{"a":2,"b":1}\n'
+    response = client.get("/tuple")
+    assert (response.status_code, response.data) == (201, b'[{"y":2,"z":1}]\n')
+    assert (response.mimetype, response.headers["X-Kind"]) == ("application/json", "list")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    assert client.get("/dict").data == b'{"b":1,"a":2}\n'
