@@ -28,6 +28,7 @@ is the proof that they are not merely both right but the same.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import sys
@@ -121,9 +122,13 @@ class Lockstep:
         for response in responses:
             if response.content_length is not None and response.request.method != "HEAD":
                 assert response.content_length == len(response.get_data()), where
-        assert normalize(left.get_data(as_text=True)) == normalize(
-            right.get_data(as_text=True)
-        ), where
+        bodies = [normalize(r.get_data(as_text=True)) for r in responses]
+        if left.mimetype == "application/json":
+            # The same JSON: Flask's provider sorts an object's keys, the
+            # explicit app keeps the view's order, which JSON leaves open.
+            assert json.loads(bodies[0]) == json.loads(bodies[1]), where
+        else:
+            assert bodies[0] == bodies[1], where
         cookies = a.cookies(left.headers.getlist("Set-Cookie"))
         assert cookies == b.cookies(right.headers.getlist("Set-Cookie")), where
         self.sessions += sum(isinstance(value, dict) for _, value, _ in cookies)
