@@ -497,3 +497,31 @@ def test_rule_with_a_double_slash_routes_as_werkzeug_does(tmp_path: Path) -> Non
         client = app.test_client()
         answers.append([(r.status_code, r.text) for r in (client.get("/a//b"), client.get("/a/b"))])
     assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/",
+        "/a/<x>",
+        "/a/<int:x>/<path:rest>",
+        "/<any(a,b):kind>/<name>",
+        "/u/<uuid:id>/<float(signed=True):f>",
+        "/<string(length=2):c>",
+        "/x/<any('a', 'b'):k>",
+        "/<path:p>.json",
+        "/<int(min=1, max=9):n>/<int(fixed_digits=2):m>",
+    ],
+)
+def test_rule_arguments_are_werkzeug_s(text: str) -> None:
+    # Read off the rule's text at registration, without compiling it: the
+    # same names werkzeug finds when it binds the rule.
+    from werkzeug.routing import Map, Rule
+
+    from microweb.routing import Router
+
+    for options in ({}, {"defaults": {"page": 1}}, {"subdomain": "<user>"}):
+        rule = Rule(text, **options)  # type: ignore[arg-type]
+        probe = rule.empty()
+        probe.bind(Map(host_matching=False))
+        assert Router().arguments(rule) == probe.arguments
