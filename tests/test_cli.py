@@ -977,7 +977,10 @@ def test_run_bad_cert_options_are_usage_errors(
     tmp_path: Path,
     args: list[str],
     message: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # 'adhoc' is checked for the cryptography package first: as if installed.
+    monkeypatch.setitem(sys.modules, "cryptography", types.ModuleType("cryptography"))
     path = write_module(APP_SOURCE)
     (tmp_path / "dev.crt").write_text("cert")
     (tmp_path / "dev.key").write_text("key")
