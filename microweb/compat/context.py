@@ -365,8 +365,9 @@ app_ctx: AppContext = LocalProxy(current_app_context)  # type: ignore[assignment
 def enable(app: App) -> None:
     """Turn the layer on for *app*; ``App(..., proxies=True)`` calls this.
 
-    *app* becomes an instance of a subclass of its class (made once per
-    class, same name) that binds the request around
+    *app* is an instance of a subclass of its class (made once per class,
+    same name, by :func:`binding_class`, which ``App.__new__`` calls when
+    the proxies are on) that binds the request around
     :meth:`~microweb.App.dispatch` and
     :meth:`~microweb.App.finish_request`, accepts callables that do not
     take the request (``request_optional``) and has ``app_context`` and
@@ -375,7 +376,9 @@ def enable(app: App) -> None:
 
     perf: a subclass, not instance attributes: past about 30 attributes
     CPython 3.11 stops sharing an instance dict's keys, and every
-    ``self.x`` on the request path gets slower.
+    ``self.x`` on the request path gets slower. The instance is made of
+    the subclass from the start: assigning ``__class__`` later would lose
+    that sharing too.
     """
     app.registration_steps.insert(0, adapt)
     if type(app) not in _binding_classes.values():
