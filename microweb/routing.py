@@ -411,7 +411,7 @@ def match_compiled(
         else:
             try:
                 args[name] = to_python(value)
-            except ValidationError:
+            except (ValidationError, ValueError):
                 return None
     if defaults:
         args.update(defaults)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import typing as t
+from urllib.parse import parse_qsl
 from codecs import escape_decode
 from http import HTTPStatus
 from collections.abc import Iterator
@@ -180,6 +181,10 @@ def parse_urlencoded(text: str, cls: type[MultiDict[str, str]] = ImmutableMultiD
     work: ``+`` is never ``&`` nor ``=``, so it becomes a space in one
     pass, and a value's escapes go to a C codec.
     """
+    if cls is not ImmutableMultiDict and cls is not MultiDict:
+        # Another storage class (an ordered one, say) keeps the pairs in
+        # their order across names: give it the pairs, as werkzeug does.
+        return cls(parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote"))
     if "+" in text:
         text = text.replace("+", " ")
     escaped = "%" in text
@@ -752,6 +757,11 @@ class Response(_WerkzeugResponse):
         :meth:`~werkzeug.wrappers.Response.get_wsgi_response`.
         """
         lazy = self.__dict__.get("_lazy")
+        if lazy is not None and "headers" in self.__dict__:
+            # Headers assigned whole (response.headers = ...): they are the
+            # headers now, and werkzeug sends them.
+            del self.__dict__["_lazy"]
+            lazy = None
         if lazy is not None and not self._on_close and self._lean_call:
             code = self._status_code
             body = self.response

@@ -167,3 +167,23 @@ def test_an_app_answers_the_same_with_and_without_the_compiled_matcher() -> None
         )
     assert answers[0] == answers[1]
     assert {200, 404, 405, 308} <= {status for status, _, _ in answers[0]}
+
+
+def test_a_value_its_converter_cannot_read_is_left_to_werkzeug() -> None:
+    # int() refuses more than 4,300 digits with ValueError; werkzeug reads
+    # that as no match for the rule, and answers 405 from the other rule.
+    from microweb import App
+
+    app = App(__name__)
+
+    @app.post("/x/<int:n>")
+    def post(request, n):
+        return "post"
+
+    @app.put("/x/<int:n>")
+    def put(request, n):
+        return "put"
+
+    response = app.test_client().get("/x/" + "1" * 5000)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"OPTIONS", "POST", "PUT"}

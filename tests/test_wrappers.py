@@ -319,3 +319,40 @@ def test_a_urlencoded_body_that_is_not_utf8_is_a_400() -> None:
         "/", data=b"name=Z\xfcrich", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 400
+
+
+def test_headers_assigned_whole_are_the_ones_sent() -> None:
+    from werkzeug.datastructures import Headers
+
+    from microweb import Response
+
+    response = Response("hi")
+    response.headers = Headers([("X-A", "1")])
+    sent: list[tuple[str, list[tuple[str, str]]]] = []
+    body = response({"REQUEST_METHOD": "GET"}, lambda status, headers, exc_info=None: sent.append((status, headers)))
+    assert b"".join(body) == b"hi"
+    assert sent == [("200 OK", [("X-A", "1"), ("Content-Length", "2")])]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # werkzeug 3.1 deprecates the class
+def test_an_ordered_storage_class_keeps_the_order_across_names() -> None:
+    from werkzeug.datastructures import ImmutableOrderedMultiDict
+
+    from microweb import App, Request
+
+    class OrderedRequest(Request):
+        parameter_storage_class = ImmutableOrderedMultiDict
+
+    app = App(__name__)
+    app.request_class = OrderedRequest
+
+    @app.post("/")
+    def both(request):
+        return f"{list(request.args.items(multi=True))} {list(request.form.items(multi=True))}"
+
+    text = app.test_client().post(
+        "/?a=1&b=2&a=3", data="x=1&y=2&x=3", content_type="application/x-www-form-urlencoded"
+    ).text
+    assert text == (
+        "[('a', '1'), ('b', '2'), ('a', '3')] [('x', '1'), ('y', '2'), ('x', '3')]"
+    )
