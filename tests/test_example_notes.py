@@ -958,10 +958,13 @@ def test_teardown_closes_the_connection(example: ModuleType, app: App) -> None:
     assert "db" not in request.g
 
 
-def test_init_db_in_an_app_context(example: ModuleType, app: App, database: Path) -> None:
-    # Flask's way to reach the database from a script or a test.
-    if example is notes:
-        pytest.skip("the explicit app has no application context: get_db takes a request")
+def test_init_db_in_an_app_context(tmp_path: Path) -> None:
+    # Flask's way to reach the database from a script or a test: the
+    # Flask-style app alone (the explicit app's get_db takes a request).
+    database = tmp_path / "notes.db"
+    app = notes_flask.create_app(
+        {"DATABASE": str(database), "SECRET_KEY": "test"}, instance_path=str(tmp_path)
+    )
     assert isinstance(app, Flask)
     with app.app_context():
         db = notes_flask.db.get_db()
