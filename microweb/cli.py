@@ -345,17 +345,9 @@ class MicrowebGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The built-in names and the app's; help shows why the app's are missing."""
         names = {*super().list_commands(ctx), "proxies"}
-        info = ctx.ensure_object(ScriptInfo)
-        if not info.names_an_app():
+        if not ctx.ensure_object(ScriptInfo).names_an_app():
             return sorted(names)
-        try:
-            names.update(info.load_app().cli.list_commands(ctx))
-        except NoAppException as e:
-            # Help still lists the built-in commands, after the reason.
-            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
-        except Exception:
-            click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
-        return sorted(names)
+        return with_app_commands(ctx, names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """A built-in command, else the app's; the app is loaded only then."""
@@ -374,6 +366,21 @@ class MicrowebGroup(click.Group):
             return None
         _in_app_context(ctx, app)
         return app.cli.get_command(ctx, cmd_name)
+
+
+def with_app_commands(ctx: click.Context, names: set[str]) -> list[str]:
+    """Return *names* and the names of the app's commands, sorted.
+
+    An app that fails to load is reported, not raised: help still lists
+    the other commands, after the reason.
+    """
+    try:
+        names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
+    except NoAppException as e:
+        click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
+    except Exception:
+        click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
+    return sorted(names)
 
 
 def _in_app_context(ctx: click.Context, app: App) -> None:

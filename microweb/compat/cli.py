@@ -286,17 +286,7 @@ class FlaskGroup(AppGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The group's commands and the app's."""
-        rv = set(super().list_commands(ctx))
-        info = ctx.ensure_object(ScriptInfo)
-        try:
-            rv.update(info.load_app().cli.list_commands(ctx))
-        except NoAppException as e:
-            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
-        except Exception:
-            import traceback
-
-            click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
-        return sorted(rv)
+        return _core.with_app_commands(ctx, set(super().list_commands(ctx)))
 
     def make_context(
         self,

@@ -125,33 +125,41 @@ def render_template(
     ``config``, ``g``, ``url_for`` and what the app's Flask-style context
     processors return.
     """
-    value = _current.get(None)
-    if value is not None and value.__class__ is AppContext:
-        env = value.app.jinja_env
-        template = env.get_or_select_template(template_name_or_list)
-        if signals.receivers_connected:
-            return _render_sending(value.app, template, _context_without_request(value, context))
-        return template.render(_context_without_request(value, context))
-    request = current_request()
-    if signals.receivers_connected:
-        template = request.app.jinja_env.get_or_select_template(template_name_or_list)
-        return _render_sending(request.app, template, context, request)
-    return _templating.render(request, template_name_or_list, **context)
+    return _render(
+        lambda env: env.get_or_select_template(template_name_or_list),
+        context,
+        lambda request: _templating.render(request, template_name_or_list, **context),
+    )
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
     """Render a template string: :func:`microweb.render_string` with the current request."""
+    return _render(
+        lambda env: env.from_string(source),
+        context,
+        lambda request: _templating.render_string(request, source, **context),
+    )
+
+
+def _render(
+    load: t.Callable[[jinja2.Environment], jinja2.Template],
+    context: dict[str, t.Any],
+    core_render: t.Callable[[Request], str],
+) -> str:
+    """Render the template *load* gets from the app's environment: in an
+    application context with what it gives templates there; in a request
+    with *core_render*, or sending the template signals while a receiver
+    listens."""
     value = _current.get(None)
     if value is not None and value.__class__ is AppContext:
-        template = value.app.jinja_env.from_string(source)
+        template = load(value.app.jinja_env)
         if signals.receivers_connected:
             return _render_sending(value.app, template, _context_without_request(value, context))
         return template.render(_context_without_request(value, context))
     request = current_request()
     if signals.receivers_connected:
-        template = request.app.jinja_env.from_string(source)
-        return _render_sending(request.app, template, context, request)
-    return _templating.render_string(request, source, **context)
+        return _render_sending(request.app, load(request.app.jinja_env), context, request)
+    return core_render(request)
 
 
 def _render_sending(
