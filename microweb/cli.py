@@ -364,7 +364,7 @@ class MicrowebGroup(click.Group):
         except NoAppException as e:
             click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
             return None
-        _in_app_context(ctx, app)
+        in_app_context(ctx, app)
         return app.cli.get_command(ctx, cmd_name)
 
 
@@ -383,7 +383,7 @@ def with_app_commands(ctx: click.Context, names: set[str]) -> list[str]:
     return sorted(names)
 
 
-def _in_app_context(ctx: click.Context, app: App) -> None:
+def in_app_context(ctx: click.Context, app: App) -> None:
     """With the proxies on, run the command inside ``app.app_context()``, as
     Flask's command does, so a command added with ``app.cli.add_command``
     may read ``current_app`` and ``g``."""
@@ -738,7 +738,7 @@ def shell(app: App, interface: str) -> None:
 
         echo 'print(app.name)' | microweb --app hello shell
     """
-    _in_app_context(click.get_current_context(), app)
+    in_app_context(click.get_current_context(), app)
     namespace = make_shell_context(app)
     if not _stdin_is_a_terminal():
         exec(compile(sys.stdin.read(), "<stdin>", "exec"), namespace)

@@ -278,10 +278,7 @@ class FlaskGroup(AppGroup):
         app = self._load_app(ctx)
         if app is None:
             return None
-        from .helpers import has_app_context
-
-        if not has_app_context():
-            ctx.with_resource(app.app_context())  # type: ignore[attr-defined]  # proxies are on
+        _core.in_app_context(ctx, app)
         return app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
