@@ -29,6 +29,6 @@ from .views import MethodView as MethodView
 from .views import View as View
 from .wrappers import Request as Request
 from .wrappers import RequestGlobals as RequestGlobals
-from .wrappers import Response as Response
+from .responses import Response as Response
 
 __version__ = "0.1.0.dev0"

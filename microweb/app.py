@@ -34,7 +34,8 @@ from .logging import create_logger
 from .registration import SetupMethods, check_signature, describe, template_decorator
 from .routing import Router, blueprint_chain
 from .json import dumps as json_dumps
-from .wrappers import Request, Response, response_from
+from .responses import Response, response_from
+from .wrappers import Request
 
 if t.TYPE_CHECKING:
     import logging

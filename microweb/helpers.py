@@ -20,7 +20,8 @@ from werkzeug.wrappers import Response as _WerkzeugResponse
 
 from .json import dumps as json_dumps
 from .routing import build_url
-from .wrappers import Request, Response
+from .responses import Response
+from .wrappers import Request
 
 if t.TYPE_CHECKING:
     from .typing import ResponseReturnValue

@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "logging": 1,
     "json": 1,
     "wrappers": 2,
+    "responses": 2,
     "routing": 2,
     "errors": 2,
     "registration": 2,
