@@ -7,7 +7,7 @@ import inspect
 import os
 import sys
 import typing as t
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import FunctionType
 
 from werkzeug.exceptions import NotFound
@@ -251,7 +251,7 @@ def send_file(
         raise request_first_error(send_file, request, path_or_file)
     app = request.app
     if max_age is None:
-        max_age = app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        max_age = send_file_max_age(app.config)
     return _werkzeug_send_file(  # type: ignore[return-value]  # werkzeug returns response_class
         path_or_file,
         request.environ,
@@ -265,6 +265,14 @@ def send_file(
         response_class=app.response_class,
         _root_path=app.root_path,  # relative paths start at the app
     )
+
+
+def send_file_max_age(config: t.Mapping[str, t.Any]) -> int | None:
+    """``SEND_FILE_MAX_AGE_DEFAULT`` in seconds; the setting may be a timedelta."""
+    value = config["SEND_FILE_MAX_AGE_DEFAULT"]
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return t.cast("int | None", value)
 
 
 @request_first
@@ -290,7 +298,8 @@ def send_from_directory(
     if not isinstance(request, Request) or directory is MISSING or path is MISSING:
         raise request_first_error(send_from_directory, request, directory, path, **kwargs)
     app = request.app
-    kwargs.setdefault("max_age", app.config["SEND_FILE_MAX_AGE_DEFAULT"])
+    if kwargs.get("max_age") is None:
+        kwargs["max_age"] = send_file_max_age(app.config)
     kwargs.setdefault("response_class", app.response_class)
     if "\x00" in os.fspath(path):
         raise NotFound()

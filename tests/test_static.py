@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,18 @@ def test_send_from_directory_refuses_to_leave(static_app: App, tmp_path: Path) -
     assert client.get("/files/../secret.txt").status_code == 404
     assert client.get("/files/%2E%2E/secret.txt").status_code == 404
     assert client.get("/files/sub/../../secret.txt").status_code == 404
+
+
+def test_send_file_max_age_default_as_a_timedelta(static_app: App) -> None:
+    # Flask's setting may be a timedelta; it is sent as whole seconds.
+    static_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = timedelta(hours=1)
+
+    @static_app.get("/file")
+    def file(request):  # type: ignore[no-untyped-def]
+        return send_file(request, "static/style.css")
+
+    client = static_app.test_client()
+    for path in ("/static/style.css", "/file"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "max-age=3600" in response.headers["Cache-Control"]
