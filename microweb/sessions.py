@@ -5,15 +5,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import struct
+import time
 import typing as t
 import uuid
+import zlib
+from binascii import a2b_base64, b2a_base64
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta, timezone
+from hmac import compare_digest
+from hmac import digest as hmac_digest
+from math import ceil, log2
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, Signer, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.datastructures import CallbackDict
-from werkzeug.http import parse_date
+from werkzeug.http import dump_cookie, parse_date
+from werkzeug.sansio.response import Response as _SansIOResponse
 
 from .helpers import MISSING, request_first, request_first_error
 from .wrappers import Request
@@ -51,23 +59,42 @@ class Session(CallbackDict[str, t.Any], SessionMixin):
     accessed = False
 
     def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
-        def on_update(session: Session) -> None:
-            session.modified = True
-            session.accessed = True
-
-        super().__init__(initial, on_update)
+        # perf: what CallbackDict.__init__ does, without its call and a
+        # closure per session.
+        if initial is None:
+            dict.__init__(self)
+        else:
+            dict.__init__(self, initial)
+        self.on_update = _mark_modified
 
     def __getitem__(self, key: str) -> t.Any:
         self.accessed = True
-        return super().__getitem__(key)
+        return dict.__getitem__(self, key)
+
+    def __setitem__(self, key: str, value: t.Any) -> None:
+        # perf: werkzeug's wrapper calls on_update after the write; this
+        # marks the session itself, two calls fewer per write.
+        dict.__setitem__(self, key, value)
+        on_update = self.on_update
+        if on_update is _mark_modified:
+            self.modified = True
+            self.accessed = True
+        elif on_update is not None:
+            on_update(self)  # type: ignore[arg-type]  # werkzeug types it for its own Self
 
     def get(self, key: str, default: t.Any = None) -> t.Any:
         self.accessed = True
-        return super().get(key, default)
+        return dict.get(self, key, default)
 
     def setdefault(self, key: str, default: t.Any = None) -> t.Any:
         self.accessed = True
         return super().setdefault(key, default)
+
+
+def _mark_modified(session: Session) -> None:
+    """The ``on_update`` of a :class:`Session`: it was written, and so read."""
+    session.modified = True
+    session.accessed = True
 
 
 class NullSession(Session):
@@ -161,6 +188,50 @@ def session_lifetime(app: App) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+# perf: json.dumps with separators builds a JSONEncoder per call and goes
+# through two Python methods to reach the C encoder; TaggedJSON.dumps
+# calls it at once, with the settings json.dumps(..., separators=(",",
+# ":")) gives it (ASCII, circular references checked, NaN allowed).
+_PLAIN_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_json_default = _PLAIN_ENCODER.default
+_encode_ascii: t.Any = json.encoder.encode_basestring_ascii
+_make_c_encoder: t.Any = getattr(json.encoder, "c_make_encoder", None)
+#: The scanner json.loads uses without an object hook (C if available).
+_scan_plain: t.Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, untyped
+
+
+def _is_plain(value: dict[t.Any, t.Any] | list[t.Any]) -> bool:
+    """Tell whether *value* is plain JSON that needs no tags either way.
+
+    That is str keys, and values that are str, int, float, bool, None, or
+    plain lists and dicts of them, and no dict with a single key that
+    starts with a space (which would read as a tag).
+    """
+    if value.__class__ is dict:
+        if len(value) == 1:
+            key = next(iter(value))
+            if key.__class__ is not str or key[:1] == " ":
+                return False
+        for key, item in value.items():
+            if key.__class__ is not str:
+                return False
+            if item.__class__ in _PLAIN_TYPES:
+                continue
+            if (item.__class__ is dict or item.__class__ is list) and _is_plain(item):
+                continue
+            return False
+        return True
+    for item in value:
+        if item.__class__ in _PLAIN_TYPES:
+            continue
+        if (item.__class__ is dict or item.__class__ is list) and _is_plain(item):
+            continue
+        return False
+    return True
+
+
 class TaggedJSON:
     """JSON that also round-trips tuples, bytes, datetimes, UUIDs and Markup.
 
@@ -175,9 +246,25 @@ class TaggedJSON:
     """
 
     def dumps(self, value: t.Any) -> str:
+        if value.__class__ is dict and _make_c_encoder is not None and _is_plain(value):
+            # perf: nothing to tag (the usual session): the C encoder at
+            # once, without json.dumps's encoder object and the copy.
+            encode = _make_c_encoder({}, _json_default, _encode_ascii, None, ":", ",", False, False, True)
+            return "".join(encode(value, 0))
         return json.dumps(self._tag(value), separators=(",", ":"))
 
     def loads(self, value: str | bytes) -> t.Any:
+        if value.__class__ is str:
+            # perf: the C scanner without an object hook; the hook is
+            # needed only if some object looks like a tag.
+            try:
+                obj, end = _scan_plain(value, 0)
+            except StopIteration:
+                end = -1
+            if end == len(value):
+                cls = obj.__class__
+                if cls in _PLAIN_TYPES or ((cls is dict or cls is list) and _is_plain(obj)):
+                    return obj
         return json.loads(value, object_hook=self._untag)
 
     def _tag(self, value: t.Any) -> t.Any:
@@ -252,6 +339,156 @@ def dict_from_tag(value: list[list[t.Any]] | dict[str, t.Any]) -> dict[str, t.An
         raise ValueError("a ' di' tag's keys are strings")
     return pairs
 
+#: What base64's URL-safe functions translate; in C, with binascii.
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_unpack_timestamp = struct.Struct(">Q").unpack
+_pack_timestamp = struct.Struct(">Q").pack
+
+
+def _cannot_shrink(data: bytes) -> bool:
+    """Tell whether ``zlib.compress(data)`` is surely not shorter than ``len(data) - 1``.
+
+    itsdangerous compresses every payload and keeps the result only if it
+    is shorter by two bytes or more. A short payload without a repeated
+    three-byte string (deflate's shortest match) has nothing but literals
+    to write, and for a few dozen bytes a lower bound on what deflate
+    writes shows that it cannot win:
+
+    - the zlib header and checksum are 6 bytes;
+    - a fixed-code block spends at least 8 bits per literal, 3 on the
+      block header and 7 on the end code;
+    - a dynamic block spends at least 29 bits on its header (3, then 14
+      of counts, then at least four 3-bit code lengths), 1 on the code
+      lengths and 1 on the end code, and on the literals no less than
+      their count times their entropy (any prefix code does);
+    - a stored block is longer than the data.
+
+    Input this short is written as one block.
+    """
+    # perf: zlib.compress sets up about 256 KiB of state per call, some
+    # 90,000 instructions, more than the rest of a session round trip's
+    # signing; a typical small session cannot gain from it.
+    n = len(data)
+    if n <= 9:
+        return True  # zlib never writes fewer than 8 bytes
+    if n > 32 or len({data[i : i + 3] for i in range(n - 2)}) != n - 2:
+        return False
+    literal_bits = n * log2(n) - sum([c * log2(c) for c in map(data.count, set(data))])
+    # The small margin keeps rounding from ever raising the bound.
+    least_bits = min(31 + literal_bits - 1e-6, 10 + 8 * n)
+    return 6 + ceil(least_bits / 8) >= n - 1
+
+
+class _CookieSigner:
+    """Signs and verifies session cookies as itsdangerous does, keys derived once.
+
+    The cookie is the format of itsdangerous's ``URLSafeTimedSerializer``:
+    the payload in URL-safe base64 (``"."`` and zlib-compressed if that
+    is shorter), ``"."``, the time in seconds as big-endian bytes in
+    base64, ``"."``, and the HMAC of all that. itsdangerous rebuilds its
+    signer and derives the key again for every cookie (some 60 calls a
+    round trip); this keeps the derived keys and calls the one-shot HMAC.
+
+    :param settings: What the signer was made from; it is made anew
+        when they change.
+    """
+
+    __slots__ = ("settings", "serializer", "text", "sign_key", "digest", "verifiers")
+
+    def __init__(
+        self,
+        settings: tuple[t.Any, ...],
+        keys: list[str | bytes],
+        interface: SecureCookieSessionInterface,
+    ) -> None:
+        self.settings = settings
+        self.serializer = interface.serializer
+        self.text = isinstance(self.serializer.dumps({}), str)
+        salt = interface.salt
+        derivation = interface.key_derivation
+
+        def derive(key: str | bytes, digest: t.Callable[..., t.Any]) -> bytes:
+            signer = Signer(key, salt=salt, key_derivation=derivation, digest_method=digest)
+            return signer.derive_key()
+
+        self.digest = interface.digest_method
+        self.sign_key = derive(keys[-1], self.digest)
+        #: (key, digest, is the signing digest): newest key first, as
+        #: itsdangerous tries them.
+        self.verifiers = [
+            (derive(key, digest), digest, digest is self.digest)
+            for digest in (self.digest, *interface.fallback_digest_methods)
+            for key in reversed(keys)
+        ]
+
+    def loads(self, value: str, max_age: int) -> tuple[t.Any, bool] | None:
+        """Return the data of a cookie and whether it needs signing anew.
+
+        ``None`` if the cookie is tampered with, expired, or undecodable.
+        """
+        try:
+            signed, sep, signature = value.encode().rpartition(b".")
+            if not sep:
+                return None
+            signature = a2b_base64(
+                signature.translate(_FROM_URLSAFE) + b"=" * (-len(signature) % 4)
+            )
+        except ValueError:
+            return None
+        for key, digest, current in self.verifiers:
+            if compare_digest(signature, hmac_digest(key, signed, digest)):
+                break
+        else:
+            return None
+        payload, sep, stamp = signed.rpartition(b".")
+        if not sep:
+            return None
+        try:
+            then = _unpack_timestamp(
+                a2b_base64(stamp.translate(_FROM_URLSAFE) + b"=" * (-len(stamp) % 4)).rjust(
+                    8, b"\0"
+                )
+            )[0]
+        except Exception:
+            return None
+        age = int(time.time()) - then
+        if age > max_age or age < 0:
+            return None
+        try:
+            if payload[:1] == b".":
+                payload = payload[1:]
+                decoded = zlib.decompress(
+                    a2b_base64(payload.translate(_FROM_URLSAFE) + b"=" * (-len(payload) % 4))
+                )
+            else:
+                decoded = a2b_base64(
+                    payload.translate(_FROM_URLSAFE) + b"=" * (-len(payload) % 4)
+                )
+            return self.serializer.loads(decoded.decode() if self.text else decoded), not current
+        except Exception:
+            # itsdangerous turns any error of the payload into BadPayload.
+            return None
+
+    def dumps(self, data: t.Any) -> str | bytes:
+        """Return the signed cookie value of *data*."""
+        dumped = self.serializer.dumps(data)
+        if dumped.__class__ is not bytes:
+            dumped = dumped.encode()
+        if _cannot_shrink(dumped):
+            compressed = dumped
+        else:
+            compressed = zlib.compress(dumped)
+        if len(compressed) < len(dumped) - 1:
+            payload = b"." + b2a_base64(compressed, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+        else:
+            payload = b2a_base64(dumped, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+        stamp = _pack_timestamp(int(time.time())).lstrip(b"\0")
+        signed = payload + b"." + b2a_base64(stamp, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+        signature = hmac_digest(self.sign_key, signed, self.digest)
+        signed += b"." + b2a_base64(signature, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+        return signed.decode() if self.text else signed
+
 
 class SecureCookieSessionInterface(SessionInterface):
     """Keep the session in a cookie signed with ``SECRET_KEY`` (HMAC-SHA256).
@@ -310,7 +547,54 @@ class SecureCookieSessionInterface(SessionInterface):
             ],
         )
 
+    def _cookie_signer(self, app: App) -> _CookieSigner | None:
+        """The :class:`_CookieSigner` for *app*'s keys and this interface's settings.
+
+        It is made once and kept until a setting changes. ``None`` without
+        ``SECRET_KEY``.
+        """
+        config = app.config
+        secret_key = config["SECRET_KEY"]
+        if not secret_key:
+            return None
+        fallbacks = config["SECRET_KEY_FALLBACKS"]
+        settings = (
+            secret_key,
+            tuple(fallbacks) if fallbacks else (),
+            self.salt,
+            self.key_derivation,
+            self.digest_method,
+            self.fallback_digest_methods,
+            self.serializer,
+        )
+        signer = self.__dict__.get("_signer")
+        if signer is None or signer.settings != settings:
+            signer = _CookieSigner(settings, [*settings[1], secret_key], self)
+            self.__dict__["_signer"] = signer
+        return signer
+
     def open_session(self, app: App, request: Request) -> Session | None:
+        if type(self).get_signing_serializer is not _get_signing_serializer:
+            return self._open_with_serializer(app, request)
+        signer = self._cookie_signer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        loaded = signer.loads(value, int(session_lifetime(app).total_seconds()))
+        if loaded is None or not isinstance(loaded[0], dict):
+            # Tampered, expired, truncated or undecodable: start afresh.
+            return self.session_class()
+        session = self.session_class(loaded[0])
+        if loaded[1]:
+            # Signed with an old digest: sign it anew on this response, so
+            # that the old digest can be dropped after the session lifetime.
+            session.modified = True
+        return session
+
+    def _open_with_serializer(self, app: App, request: Request) -> Session | None:
+        """Open the session with :meth:`get_signing_serializer`, which a subclass replaced."""
         signer = self.get_signing_serializer(app)
         if signer is None:
             return None
@@ -321,14 +605,11 @@ class SecureCookieSessionInterface(SessionInterface):
         try:
             data = signer.loads(value, max_age=max_age)
         except (BadData, ValueError, TypeError, KeyError):
-            # Tampered, expired, truncated or undecodable: start afresh.
             return self.session_class()
         if not isinstance(data, dict):
             return self.session_class()
         session = self.session_class(data)
         if self.fallback_digest_methods and not signer.make_signer().validate(value):
-            # Signed with an old digest: sign it anew on this response, so
-            # that the old digest can be dropped after the session lifetime.
             session.modified = True
         return session
 
@@ -337,26 +618,70 @@ class SecureCookieSessionInterface(SessionInterface):
             return
         # A response that depends on the cookie, or sets it, must not be
         # served from a shared cache to another client.
+        varied = False
         if session.accessed:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)
+            varied = True
         name = self.get_cookie_name(app)
         options = self.cookie_options(app)
         if not session:
             if session.modified:
                 response.delete_cookie(name, **options)
-                response.vary.add("Cookie")
+                if not varied:
+                    _vary_on_cookie(response)
             return
         if not self.should_set_cookie(app, session):
             return
-        signer = self.get_signing_serializer(app)
-        assert signer is not None  # a null session would have returned above
-        response.set_cookie(
-            name,
-            signer.dumps(dict(session)),
-            expires=self.get_expiration_time(app, session),
-            **options,
-        )
+        if type(self).get_signing_serializer is _get_signing_serializer:
+            signer = self._cookie_signer(app)
+            assert signer is not None  # a null session would have returned above
+            value = signer.dumps(dict(session))
+        else:
+            serializer = self.get_signing_serializer(app)
+            assert serializer is not None
+            value = serializer.dumps(dict(session))
+        expires = self.get_expiration_time(app, session)
+        if (
+            expires is None
+            and value.__class__ is str
+            and type(response).set_cookie is _werkzeug_set_cookie
+        ):
+            # perf: werkzeug's dump_cookie quotes the path and checks every
+            # option for each cookie; the text after the value is the same
+            # for every session cookie of these options, so it is kept, and
+            # the signed value (URL-safe base64 and dots) needs no quoting.
+            key = (name, *options.values())
+            cached = self.__dict__.get("_cookie_template")
+            if cached is None or cached[0] != key:
+                empty = dump_cookie(name, "", **options)
+                head = empty.partition("=")[0] + "="
+                cached = (key, head, empty[len(head) :])
+                self.__dict__["_cookie_template"] = cached
+            cookie = cached[1] + value + cached[2]
+            if len(cookie) <= 4093:
+                response.headers.add("Set-Cookie", cookie)
+            else:
+                # Let werkzeug warn that the cookie is too large.
+                response.set_cookie(name, value, **options)
+        else:
+            response.set_cookie(name, value, expires=expires, **options)  # type: ignore[arg-type]  # a text serializer's value
+        if not varied:
+            _vary_on_cookie(response)
+
+
+_get_signing_serializer = SecureCookieSessionInterface.get_signing_serializer
+_werkzeug_set_cookie = _SansIOResponse.set_cookie
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """Add ``Cookie`` to the response's ``Vary`` header."""
+    headers = response.headers
+    if headers.getlist("Vary"):
         response.vary.add("Cookie")
+    else:
+        # perf: what vary.add gives a response without Vary, without
+        # parsing the header into a set and writing it back (20 calls).
+        headers.add("Vary", "Cookie")
 
 
 def _stored_flashes(stored: object) -> list[tuple[str, str]]:
