@@ -9,6 +9,7 @@ give for the same data at the same second.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 import time
 import typing as t
@@ -236,3 +237,37 @@ def test_a_session_with_its_own_on_update(app: App, client: TestClient) -> None:
 
     client.get("/hook")
     assert seen == ["updated"]
+
+
+@pytest.mark.parametrize("digest", ["sha256", hashlib.sha512, hashlib.md5], ids=["name", "sha512", "md5"])
+def test_another_digest_signs_as_itsdangerous_does(
+    app: App, client: TestClient, frozen: None, digest: t.Any
+) -> None:
+    class Other(SecureCookieSessionInterface):
+        digest_method = digest
+
+    app.session_interface = Other()
+    store_app(app).config["STORE"] = {"user": "ann"}
+    value = client.get("/store").headers["Set-Cookie"].split(";")[0].partition("=")[2]
+    serializer = Other().get_signing_serializer(app)
+    assert serializer is not None
+    assert value == serializer.dumps({"user": "ann"})
+    assert client.get("/read").text == "[('user', 'ann')]"
+
+
+@pytest.mark.parametrize("derivation", ["none", "concat", "django-concat"])
+def test_a_long_key_and_other_derivations(
+    app: App, client: TestClient, frozen: None, derivation: str
+) -> None:
+    # With "none" the secret key itself is the HMAC key, longer than a block.
+    class Other(SecureCookieSessionInterface):
+        key_derivation = derivation
+
+    app.config["SECRET_KEY"] = "k" * 200
+    app.session_interface = Other()
+    store_app(app).config["STORE"] = {"user": "ann"}
+    value = client.get("/store").headers["Set-Cookie"].split(";")[0].partition("=")[2]
+    serializer = Other().get_signing_serializer(app)
+    assert serializer is not None
+    assert value == serializer.dumps({"user": "ann"})
+    assert client.get("/read").text == "[('user', 'ann')]"
