@@ -200,6 +200,9 @@ class App(SetupMethods):
         # perf: the parts of prepared that every request reads.
         self._teardowns: dict[str | None, tuple[TeardownHook, ...]] = {}
         self._error_handlers: HandlerSpec = {}
+        # Whether a view's str may become a Response without make_response
+        # (the app's response_class and make_response are the core's).
+        self._lean_make = False
         # Whether a request was served: setup is over from then on.
         self._serving = False
         self._freeze_lock = threading.Lock()
@@ -627,6 +630,7 @@ class App(SetupMethods):
             self.response_class is Response
             and type(self).make_response is App.make_response
         )
+        self._lean_make = fast
         prepared = self.prepared = prepare(self, fast)
         self._teardowns = prepared.teardowns
         self._error_handlers = prepared.error_handlers
@@ -728,10 +732,23 @@ class App(SetupMethods):
                             )
                         if kind is Response:
                             return rv  # type: ignore[return-value]  # a Response, tested above
-                    response = self.make_response(request, rv, endpoint.view)
+                    if rv.__class__ is str and self._lean_make:
+                        # perf: what make_response makes of a str, without
+                        # its two calls and its tests of the value's type.
+                        response = Response(rv)
+                    else:
+                        response = self.make_response(request, rv, endpoint.view)
             except Exception as e:
                 response = handle_user_exception(request, e, self._error_handlers)
-            return self._process_response(request, response, endpoint)
+            if "session" in request.__dict__:
+                return self._process_response(request, response, endpoint)
+            # perf: _process_response without its call, for a request that
+            # did not touch the session.
+            for after in endpoint.after:
+                response = after(request, response)
+                if response is None:
+                    _after_returned_none(after)
+            return response
         except Exception as e:
             response = handle_exception(request, e, self._error_handlers)
         try:
@@ -785,11 +802,7 @@ class App(SetupMethods):
         for after in endpoint.after:
             response = after(request, response)
             if response is None:
-                raise TypeError(
-                    f"The after_request hook {describe(after)} returned None; an"
-                    " after-hook must return the response it was given, or"
-                    " another one."
-                )
+                _after_returned_none(after)
         if "session" in request.__dict__:
             self.session_interface.save_session(self, request.session, response)
         return response
@@ -959,3 +972,11 @@ class App(SetupMethods):
 def _calls_view(rule: Rule) -> bool:
     """Whether a request matching *rule* calls its view (a redirect does not)."""
     return rule.redirect_to is None and not rule.build_only
+
+
+def _after_returned_none(after: AfterRequestHook) -> t.NoReturn:
+    raise TypeError(
+        f"The after_request hook {describe(after)} returned None; an"
+        " after-hook must return the response it was given, or"
+        " another one."
+    )

@@ -36,6 +36,52 @@ _SENDING_METHODS = (
 )
 _MAKING_METHODS = ("set_data", "status", "status_code")
 
+_new_object = object.__new__
+
+#: The headers (lowercase) whose presence the lean send path checks for.
+_CHECKED_HEADERS = ("content-length", "location", "content-location")
+
+
+class ResponseHeaders(Headers):
+    """The werkzeug :class:`~werkzeug.datastructures.Headers` of a response
+    whose headers were made lazily, with a cheaper ``headers[name] = value``.
+
+    Setting a ``str`` value under a ``str`` name does what werkzeug's
+    :meth:`~werkzeug.datastructures.Headers.set` does (the value must
+    have no newline; the first header of that name, in any case, is
+    replaced and the others removed, or the header is appended) in one
+    call instead of three. It equals a werkzeug ``Headers`` with the
+    same headers, as two of those do.
+    """
+
+    def __setitem__(self, key: t.Any, value: t.Any) -> None:
+        if (
+            key.__class__ is not str
+            or value.__class__ is not str
+            or "\n" in value
+            or "\r" in value
+        ):
+            # werkzeug's set() checks the value, or makes it a str.
+            super().__setitem__(key, value)
+            return
+        items = self._list
+        name = key.lower()
+        for old, _ in items:
+            if old.lower() == name:
+                # werkzeug's set() replaces the first and drops the others.
+                super().__setitem__(key, value)
+                return
+        items.append((key, value))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Headers):
+            return NotImplemented
+        return {(key.lower(), value) for key, value in self._list} == {
+            (key.lower(), value) for key, value in other._list
+        }
+
+    __hash__ = None  # mutable, as werkzeug's Headers
+
 
 class _LazyHeaders:
     """The ``headers`` of a :class:`Response`, made when first read.
@@ -50,10 +96,13 @@ class _LazyHeaders:
         if response is None:
             return self
         lazy = response.__dict__.pop("_lazy", None)
-        headers = Headers()
-        if lazy is not None:
-            headers.add("Content-Type", lazy[0])
-            headers.add("Content-Length", lazy[1])
+        # perf: what Headers() and two add() calls leave, without the five
+        # calls: werkzeug's Headers holds nothing but its list of pairs,
+        # and these two strings were checked when the response was made.
+        headers = _new_object(ResponseHeaders)
+        headers._list = (
+            [] if lazy is None else [("Content-Type", lazy[0]), ("Content-Length", lazy[1])]
+        )
         response.__dict__["headers"] = headers
         return headers
 
@@ -133,17 +182,23 @@ class Response(_WerkzeugResponse):
     ) -> t.Iterable[bytes]:
         """Send the response: the WSGI interface.
 
-        A simple response whose headers nobody read goes straight to
-        ``start_response``; any other goes through werkzeug's
+        A simple response (a 2xx to 5xx other than 204 and 304, one
+        ``bytes`` chunk as its body, nothing to call on close) goes
+        straight to ``start_response``: with the two header tuples it was
+        made with if nobody read its headers, or with a copy of its
+        headers and the ``Content-Length`` werkzeug would add. A response
+        with a ``Location`` or ``Content-Location`` header, and any other,
+        goes through werkzeug's
         :meth:`~werkzeug.wrappers.Response.get_wsgi_response`.
         """
-        lazy = self.__dict__.get("_lazy")
-        if lazy is not None and "headers" in self.__dict__:
+        fields = self.__dict__
+        lazy = fields.get("_lazy")
+        if lazy is not None and "headers" in fields:
             # Headers assigned whole (response.headers = ...): they are the
             # headers now, and werkzeug sends them.
-            del self.__dict__["_lazy"]
+            del fields["_lazy"]
             lazy = None
-        if lazy is not None and not self._on_close and self._lean_call:
+        if not self._on_close and self._lean_call:
             code = self._status_code
             body = self.response
             if (
@@ -154,13 +209,37 @@ class Response(_WerkzeugResponse):
                 and len(body) == 1
                 and body[0].__class__ is bytes
             ):
-                start_response(
-                    self._status,
-                    [("Content-Type", lazy[0]), ("Content-Length", lazy[1])],
-                )
-                if environ["REQUEST_METHOD"] == "HEAD":
-                    return ()
-                return body
+                if lazy is not None:
+                    start_response(
+                        self._status,
+                        [("Content-Type", lazy[0]), ("Content-Length", lazy[1])],
+                    )
+                    if environ["REQUEST_METHOD"] == "HEAD":
+                        return ()
+                    return body
+                headers = fields.get("headers")
+                cls = headers.__class__
+                if cls is ResponseHeaders or cls is Headers:
+                    # perf: what get_wsgi_headers would send for this
+                    # response, without copying the Headers object
+                    # (every value in its list was checked when added),
+                    # its ClosingIterator and its iter_encoded.
+                    sent: list[tuple[str, str]] = headers._list[:]  # type: ignore[union-attr]  # a Headers, tested above
+                    length = False
+                    for key, _ in sent:
+                        if key.lower() in _CHECKED_HEADERS:
+                            if key.lower() != "content-length":
+                                # Location or Content-Location: werkzeug
+                                # makes it a URI.
+                                break
+                            length = True
+                    else:
+                        if not length and self.automatically_set_content_length:
+                            sent.append(("Content-Length", str(len(body[0]))))
+                        start_response(self._status, sent)
+                        if environ["REQUEST_METHOD"] == "HEAD":
+                            return ()
+                        return body
         return super().__call__(environ, start_response)
 
 
