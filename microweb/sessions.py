@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from hmac import compare_digest
 from hmac import digest as hmac_digest
 from math import ceil, log2
+from operator import mul
 
 from itsdangerous import BadData, Signer, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -110,6 +111,21 @@ class NullSession(Session):
     __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
+#: The methods that give the session cookie's name and attributes.
+_COOKIE_SETTINGS = frozenset(
+    {
+        "get_cookie_name",
+        "get_cookie_domain",
+        "get_cookie_path",
+        "get_cookie_httponly",
+        "get_cookie_secure",
+        "get_cookie_samesite",
+        "get_cookie_partitioned",
+        "cookie_options",
+    }
+)
+
+
 class SessionInterface:
     """Opens and saves sessions; assign an instance to ``app.session_interface``.
 
@@ -120,6 +136,17 @@ class SessionInterface:
 
     #: The class :meth:`make_null_session` returns.
     null_session_class: type[Session] = NullSession
+
+    # Whether the class's get_cookie_* methods and cookie_options are
+    # these, which only read the config: the cookie session then reads it
+    # itself (unless an instance has its own).
+    _config_cookie_settings = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._config_cookie_settings = all(
+            getattr(cls, name) is getattr(SessionInterface, name) for name in _COOKIE_SETTINGS
+        )
 
     def open_session(self, app: App, request: Request) -> SessionMixin | None:
         """Return the request's session, or ``None`` for a null session."""
@@ -375,9 +402,11 @@ def _cannot_shrink(data: bytes) -> bool:
     n = len(data)
     if n <= 9:
         return True  # zlib never writes fewer than 8 bytes
-    if n > 32 or len({data[i : i + 3] for i in range(n - 2)}) != n - 2:
+    # The three-byte strings, as tuples (in C: no comprehension's call).
+    if n > 32 or len(set(zip(data, data[1:], data[2:]))) != n - 2:
         return False
-    literal_bits = n * log2(n) - sum([c * log2(c) for c in map(data.count, set(data))])
+    counts = list(map(data.count, set(data)))
+    literal_bits: float = n * log2(n) - sum(map(mul, counts, map(log2, counts)))
     # The small margin keeps rounding from ever raising the bound.
     least_bits = min(31 + literal_bits - 1e-6, 10 + 8 * n)
     return 6 + ceil(least_bits / 8) >= n - 1
@@ -626,7 +655,11 @@ class SecureCookieSessionInterface(SessionInterface):
         signer = self._cookie_signer(app)
         if signer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
+        if self._config_cookie_settings and self.__dict__.keys().isdisjoint(_COOKIE_SETTINGS):
+            name = app.config["SESSION_COOKIE_NAME"]  # perf: get_cookie_name's call
+        else:
+            name = self.get_cookie_name(app)
+        value = request.cookies.get(name)
         if not value:
             return self.session_class()
         loaded = signer.loads(value, int(session_lifetime(app).total_seconds()))
@@ -669,8 +702,22 @@ class SecureCookieSessionInterface(SessionInterface):
         if session.accessed:
             _vary_on_cookie(response)
             varied = True
-        name = self.get_cookie_name(app)
-        options = self.cookie_options(app)
+        if self._config_cookie_settings and self.__dict__.keys().isdisjoint(_COOKIE_SETTINGS):
+            # perf: what get_cookie_name and cookie_options would return,
+            # without their eight calls.
+            config = app.config
+            name = config["SESSION_COOKIE_NAME"]
+            options = {
+                "domain": config["SESSION_COOKIE_DOMAIN"],
+                "path": config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
+                "secure": bool(config["SESSION_COOKIE_SECURE"]),
+                "httponly": bool(config["SESSION_COOKIE_HTTPONLY"]),
+                "samesite": config["SESSION_COOKIE_SAMESITE"],
+                "partitioned": bool(config["SESSION_COOKIE_PARTITIONED"]),
+            }
+        else:
+            name = self.get_cookie_name(app)
+            options = self.cookie_options(app)
         if not session:
             if session.modified:
                 response.delete_cookie(name, **options)

@@ -271,3 +271,23 @@ def test_a_long_key_and_other_derivations(
     assert serializer is not None
     assert value == serializer.dumps({"user": "ann"})
     assert client.get("/read").text == "[('user', 'ann')]"
+
+
+def test_cookie_settings_of_a_subclass_and_of_an_instance(app: App, client: TestClient) -> None:
+    class Scoped(SecureCookieSessionInterface):
+        def get_cookie_name(self, app: App) -> str:
+            return "scoped"
+
+        def get_cookie_domain(self, app: App) -> str | None:
+            return "example.org"
+
+    app.session_interface = Scoped()
+    store_app(app).config["STORE"] = {"user": "ann"}
+    header = client.get("/store", base_url="https://example.org").headers["Set-Cookie"]
+    assert header.startswith("scoped=") and "; Domain=example.org;" in header
+    assert client.get("/read", base_url="https://example.org").text == "[('user', 'ann')]"
+
+    interface = SecureCookieSessionInterface()
+    interface.get_cookie_path = lambda app: "/here"  # type: ignore[method-assign]  # what the test is about
+    app.session_interface = interface
+    assert "; Path=/here;" in client.get("/store").headers["Set-Cookie"]
