@@ -730,13 +730,16 @@ class SecureCookieSessionInterface(SessionInterface):
             signer = self._cookie_signer(app)
             assert signer is not None  # a null session would have returned above
             value = signer.dumps(dict(session))
+            signed_here = True
         else:
             serializer = self.get_signing_serializer(app)
             assert serializer is not None
             value = serializer.dumps(dict(session))
+            signed_here = False
         expires = self.get_expiration_time(app, session)
         if (
             expires is None
+            and signed_here
             and value.__class__ is str
             and type(response).set_cookie is _werkzeug_set_cookie
         ):
@@ -747,15 +750,14 @@ class SecureCookieSessionInterface(SessionInterface):
             key = (name, *options.values())
             cached = self.__dict__.get("_cookie_template")
             if cached is None or cached[0] != key:
-                empty = dump_cookie(name, "", **options)
-                head = empty.partition("=")[0] + "="
-                cached = (key, head, empty[len(head) :])
+                cached = (key, _cookie_template(name, options))
                 self.__dict__["_cookie_template"] = cached
-            cookie = cached[1] + value + cached[2]
-            if len(cookie) <= 4093:
+            template: tuple[str, str] | None = cached[1]
+            cookie = None if template is None else template[0] + value + template[1]
+            if cookie is not None and len(cookie) <= 4093:
                 response.headers.add("Set-Cookie", cookie)
             else:
-                # Let werkzeug warn that the cookie is too large.
+                # werkzeug's own way; it warns of a cookie that is too large.
                 response.set_cookie(name, value, **options)
         else:
             response.set_cookie(name, value, expires=expires, **options)  # type: ignore[arg-type]  # a text serializer's value
@@ -765,6 +767,22 @@ class SecureCookieSessionInterface(SessionInterface):
 
 _get_signing_serializer = SecureCookieSessionInterface.get_signing_serializer
 _werkzeug_set_cookie = _SansIOResponse.set_cookie
+
+
+def _cookie_template(name: str, options: dict[str, t.Any]) -> tuple[str, str] | None:
+    """Return what werkzeug's ``dump_cookie`` writes before and after a cookie's value.
+
+    Only for a value that needs no quoting, as a signed session is.
+    ``None`` if a probe value does not come out as head, value, tail.
+    """
+    empty = dump_cookie(name, "", **options)
+    head = f"{name.encode().decode('latin1')}="
+    tail = empty[len(head) :]
+    if not empty.startswith(head) or dump_cookie(name, "pr.o-b_e", **options) != (
+        f"{head}pr.o-b_e{tail}"
+    ):
+        return None
+    return head, tail
 
 
 def _vary_on_cookie(response: Response) -> None:

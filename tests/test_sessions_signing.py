@@ -291,3 +291,29 @@ def test_cookie_settings_of_a_subclass_and_of_an_instance(app: App, client: Test
     interface.get_cookie_path = lambda app: "/here"  # type: ignore[method-assign]  # what the test is about
     app.session_interface = interface
     assert "; Path=/here;" in client.get("/store").headers["Set-Cookie"]
+
+
+def test_a_cookie_name_with_an_equals_sign(app: App, client: TestClient, frozen: None) -> None:
+    app.config["SESSION_COOKIE_NAME"] = "a=b"
+    store_app(app).config["STORE"] = {"user": "ann"}
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    expected = dump_cookie(
+        "a=b", serializer.dumps({"user": "ann"}), httponly=True, path="/", samesite="Lax"
+    )
+    assert client.get("/store").headers["Set-Cookie"] == expected
+
+
+def test_a_serializer_whose_values_need_quoting(app: App, client: TestClient) -> None:
+    from itsdangerous import Serializer
+
+    class Plain(SecureCookieSessionInterface):
+        def get_signing_serializer(self, app: App) -> t.Any:
+            return Serializer(app.config["SECRET_KEY"])
+
+    app.session_interface = Plain()
+    store_app(app).config["STORE"] = {"user": "ann"}
+    header = client.get("/store").headers["Set-Cookie"]
+    value = Serializer("test key").dumps({"user": "ann"})
+    assert header == dump_cookie("session", value, httponly=True, path="/", samesite="Lax")
+    assert header.startswith('session="')
