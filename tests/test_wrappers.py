@@ -356,3 +356,78 @@ def test_an_ordered_storage_class_keeps_the_order_across_names() -> None:
     assert text == (
         "[('a', '1'), ('b', '2'), ('a', '3')] [('x', '1'), ('y', '2'), ('x', '3')]"
     )
+
+
+def test_a_parsed_form_behaves_as_werkzeugs_multidict() -> None:
+    import copy
+    import pickle
+
+    from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+    app = App("multidict")
+    seen: dict[str, t.Any] = {}
+
+    @app.post("/")
+    def view(request):
+        seen["form"] = request.form
+        seen["args"] = request.args
+        return request.form["a"]
+
+    body = "a=1&b=x+y&a=2&c=%C3%BC"
+    response = app.test_client().post("/?a=1&b=x+y&a=2&c=%C3%BC", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.text == "1"
+    expected = ImmutableMultiDict([("a", "1"), ("b", "x y"), ("a", "2"), ("c", "\u00fc")])
+    for form in (seen["form"], seen["args"]):
+        assert isinstance(form, ImmutableMultiDict)
+        assert form == expected and expected == form and not form != expected
+        assert form["a"] == "1" and form.get("a") == "1" and form.get("a", type=int) == 1
+        assert form.get("b", type=int) is None and form.get("z", "none") == "none"
+        assert form.getlist("a") == ["1", "2"] and form.getlist("a", type=int) == [1, 2]
+        assert form.getlist("b") == ["x y"] and form.getlist("z") == []
+        assert list(form.items()) == list(expected.items())
+        assert list(form.items(multi=True)) == list(expected.items(multi=True))
+        assert list(form.lists()) == list(expected.lists())
+        assert list(form.values()) == list(expected.values())
+        assert list(form.listvalues()) == list(expected.listvalues())
+        assert list(form) == ["a", "b", "c"] and len(form) == 3 and "c" in form
+        assert form.to_dict() == {"a": "1", "b": "x y", "c": "\u00fc"}
+        assert form.to_dict(flat=False) == {"a": ["1", "2"], "b": ["x y"], "c": ["\u00fc"]}
+        assert dict(form) == expected.to_dict() and repr(form).endswith(repr(list(expected.items(multi=True))) + ")")
+        assert hash(form) == hash(expected)
+        assert pickle.loads(pickle.dumps(form)) == expected
+        assert copy.deepcopy(form) == expected and copy.copy(form) is form
+        copied = form.copy()
+        assert type(copied) is MultiDict and copied == expected
+        with pytest.raises(KeyError):
+            form["z"]
+        with pytest.raises(TypeError):
+            form["a"] = "3"  # type: ignore[index]  # refused, as the test says
+        with pytest.raises(TypeError):
+            form.add("a", "3")
+
+
+def test_a_missing_form_field_is_a_400() -> None:
+    app = App("missing")
+
+    @app.post("/")
+    def view(request):
+        return request.form["missing"]
+
+    response = app.test_client().post("/", data={"a": "1"})
+    assert response.status_code == 400
+    assert app.test_client().post("/", data={"missing": "here"}).text == "here"
+
+
+def test_a_parsed_form_leaves_no_files_and_the_stream_read() -> None:
+    app = App("files")
+
+    @app.post("/")
+    def view(request):
+        fields = request.form.to_dict()
+        return {"form": fields, "files": len(request.files), "rest": request.stream.read().decode()}
+
+    assert app.test_client().post("/", data={"a": "1", "b": "2"}).json == {
+        "form": {"a": "1", "b": "2"},
+        "files": 0,
+        "rest": "",
+    }
