@@ -27,14 +27,16 @@ import typing as t
 from contextvars import ContextVar
 
 from werkzeug.local import LocalProxy
+from werkzeug.wsgi import ClosingIterator
 
-from ..registration import check_signature
+from ..registration import ROLE_ARGUMENTS, check_signature
 from ..wrappers import Request, RequestGlobals
 from . import signals
 
 if t.TYPE_CHECKING:
     from types import TracebackType
 
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from ..app import App
     from ..registration import Target
     from ..sessions import SessionMixin
@@ -345,14 +347,117 @@ def _explicit_request_on_stack() -> Request | None:
     return None
 
 
+# The proxies. werkzeug's LocalProxy reads an attribute of what it stands
+# for in five Python calls (its __getattr__ descriptor, the lookup, the
+# bound getattr); the four that views use most answer the common reads in
+# one, while a request or context of an app with proxies on is bound.
+# Anything else (nothing bound, an app that records its proxy reads, a
+# read of the proxy's own attributes) takes werkzeug's way, which raises
+# the error or records the read.
+
+#: What a proxy answers itself, not the object it stands for.
+_OWN = frozenset({"_get_current_object", "_LocalProxy__wrapped"})
+#: werkzeug's way, for what the fast paths leave to it: its class-level
+#: lookups take the proxy first (``LocalProxy.__getitem__(proxy, key)``).
+_werkzeug: t.Any = LocalProxy
+
+
+class _RequestProxy(LocalProxy):  # type: ignore[type-arg]  # stands for a Request
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> t.Any:
+        # perf: one call for request.args, request.form...
+        value = _current.get(None)
+        if (
+            value is not None
+            and value.__class__ is not AppContext
+            and value.app.proxies is True
+            and name not in _OWN
+        ):
+            return getattr(value, name)
+        # An AttributeError from here hands the read to LocalProxy.__getattr__.
+        return object.__getattribute__(self, name)
+
+
+class _SessionProxy(LocalProxy):  # type: ignore[type-arg]  # stands for a session
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> t.Any:
+        value = _current.get(None)
+        if (
+            value is not None
+            and value.__class__ is not AppContext
+            and value.app.proxies is True
+            and name not in _OWN
+        ):
+            return getattr(value.session, name)  # type: ignore[union-attr]  # a Request
+        return object.__getattribute__(self, name)
+
+    def __getitem__(self, key: str) -> t.Any:
+        value = _current.get(None)
+        if value is not None and value.__class__ is not AppContext and value.app.proxies is True:
+            return value.session[key]  # type: ignore[union-attr]  # a Request
+        return _werkzeug.__getitem__(self, key)
+
+    def __setitem__(self, key: str, item: t.Any) -> None:
+        value = _current.get(None)
+        if value is not None and value.__class__ is not AppContext and value.app.proxies is True:
+            value.session[key] = item  # type: ignore[union-attr]  # a Request
+        else:
+            _werkzeug.__setitem__(self, key, item)
+
+    def __contains__(self, key: object) -> bool:
+        value = _current.get(None)
+        if value is not None and value.__class__ is not AppContext and value.app.proxies is True:
+            return key in value.session  # type: ignore[union-attr]  # a Request
+        return _werkzeug.__contains__(self, key)  # type: ignore[no-any-return]  # a bool
+
+
+class _GProxy(LocalProxy):  # type: ignore[type-arg]  # stands for a RequestGlobals
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> t.Any:
+        value = _current.get(None)
+        if value is not None and value.app.proxies is True and name not in _OWN:
+            return getattr(value.g, name)
+        return object.__getattribute__(self, name)
+
+    def __setattr__(self, name: str, item: t.Any) -> None:
+        value = _current.get(None)
+        if value is not None and value.app.proxies is True:
+            setattr(value.g, name, item)
+        else:
+            _werkzeug.__setattr__(self, name, item)
+
+    def __contains__(self, key: object) -> bool:
+        value = _current.get(None)
+        if value is not None and value.app.proxies is True:
+            return key in value.g
+        return _werkzeug.__contains__(self, key)  # type: ignore[no-any-return]  # a bool
+
+
+class _AppProxy(LocalProxy):  # type: ignore[type-arg]  # stands for an App
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> t.Any:
+        value = _current.get(None)
+        if value is not None and value.app.proxies is True and name not in _OWN:
+            return getattr(value.app, name)
+        return object.__getattribute__(self, name)
+
+
+for _proxy_class in (_RequestProxy, _SessionProxy, _GProxy, _AppProxy):
+    # Unbound, a proxy shows its class's name: werkzeug's, as before.
+    _proxy_class.__name__ = "LocalProxy"
+
 #: The request being handled; see :class:`microweb.Request`.
-request: Request = LocalProxy(current_request)  # type: ignore[assignment]  # stands for a Request
+request: Request = _RequestProxy(current_request)  # type: ignore[assignment]  # stands for a Request
 #: The session of the request being handled.
-session: SessionMixin = LocalProxy(current_session)  # type: ignore[assignment]  # stands for the session
+session: SessionMixin = _SessionProxy(current_session)  # type: ignore[assignment]  # stands for the session
 #: The ``g`` of the request, or of the application context.
-g: RequestGlobals = LocalProxy(current_g)  # type: ignore[assignment]  # stands for a RequestGlobals
+g: RequestGlobals = _GProxy(current_g)  # type: ignore[assignment]  # stands for a RequestGlobals
 #: The app handling the request, or of the application context.
-current_app: App = LocalProxy(current_app_object)  # type: ignore[assignment]  # stands for the App
+current_app: App = _AppProxy(current_app_object)  # type: ignore[assignment]  # stands for the App
 #: The :class:`RequestContext` of the request being handled.
 request_ctx: RequestContext = LocalProxy(current_request_context)  # type: ignore[assignment]  # stands for a RequestContext
 #: The application context, or the request, which has its ``app`` and ``g``.
@@ -464,8 +569,74 @@ def binding_class(cls: type[_A]) -> type[_A]:
         namespace["app_context"] = _app_context
     if not hasattr(cls, "test_request_context"):
         namespace["test_request_context"] = test_request_context
+    if cls.wsgi_app is _core_wsgi_app():
+        # perf: binding in wsgi_app, as well as in dispatch, saves the
+        # binding dispatch's frame on every request the server sends; an
+        # app whose class has a wsgi_app of its own keeps it, and it calls
+        # the binding dispatch.
+        namespace["wsgi_app"] = _binding_wsgi_app(core_dispatch)
     binding = _binding_classes[cls] = type(cls.__name__, (cls,), namespace)
     return binding
+
+
+def _core_wsgi_app() -> t.Callable[..., t.Any]:
+    from ..app import App
+
+    return App.wsgi_app
+
+
+def _binding_wsgi_app(
+    core_dispatch: t.Callable[[App, Request], Response | bytes],
+) -> t.Callable[[App, WSGIEnvironment, StartResponse], t.Iterable[bytes]]:
+    """Return :meth:`App.wsgi_app <microweb.App.wsgi_app>` with the binding
+    dispatch's work done in it, around *core_dispatch*.
+
+    What it sends, and when it runs the teardown hooks, are the core's:
+    ``tests/compat/test_compat_wsgi.py`` holds the two to the same answers.
+    """
+
+    def wsgi_app(
+        self: App, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        request = self.request_class(environ, self)
+        try:
+            token = _current.set(request)
+            try:
+                rv: Response | bytes
+                if signals.receivers_connected:
+                    rv = _dispatch_sending(self, request, core_dispatch, token.old_value)
+                else:
+                    rv = core_dispatch(self, request)
+                    if KEEP in environ:
+                        environ[KEEP].append(request)
+                    if "after_this_request" in request.__dict__:
+                        rv = _after_this_request(request, rv)
+            finally:
+                _current.reset(token)
+            if rv.__class__ is bytes:
+                start_response(
+                    "200 OK",
+                    [
+                        ("Content-Type", "text/html; charset=utf-8"),
+                        ("Content-Length", str(len(rv))),
+                    ],
+                )
+                app_iter: t.Iterable[bytes] = () if request.method == "HEAD" else (rv,)
+            else:
+                app_iter = rv(environ, start_response)  # type: ignore[operator]  # a Response
+        except BaseException as e:
+            self.finish_request(request, e, reraise=False)
+            raise
+        if request.endpoint in self._teardowns or request.__dict__.get("files"):
+            return ClosingIterator(
+                app_iter,
+                lambda: self.finish_request(request, request.unhandled_exception),
+            )
+        return app_iter
+
+    wsgi_app.__doc__ = _core_wsgi_app().__doc__
+    wsgi_app.__qualname__ = "App.wsgi_app"
+    return wsgi_app
 
 
 def _dispatch_sending(
@@ -597,18 +768,27 @@ def _requestless_caller(
     """Return a function that takes the request first and calls *f* without it.
 
     perf: this call is on every request of a Flask-style view, so it is
-    made to measure where the arguments are known: none for a before-hook
-    or a context processor, and for a view the names of its rules'
-    arguments, passed by keyword as ``f(**view_args)`` would (no ``*args``
-    or ``**kwargs`` to pack and unpack: a third of the proxy style's cost
-    on a hello with one argument).
+    made to measure where the arguments are known: a hook's are its
+    role's, passed by position as Flask passes them, and a view's are the
+    names of its rules' arguments, passed by keyword as ``f(**view_args)``
+    would (no ``*args`` or ``**kwargs`` to pack and unpack: a third of the
+    proxy style's cost on a hello with one argument).
     """
-    if target.role in ("before_request", "context_processor"):
+    if target.role != "view":
+        arguments = len(ROLE_ARGUMENTS[target.role])
+        if arguments == 0:
 
-        def no_arguments(request: Request) -> t.Any:
-            return f()
+            def no_arguments(request: Request) -> t.Any:
+                return f()
 
-        return no_arguments
+            return no_arguments
+        if arguments == 1:
+            # An after-hook's response, a teardown hook's exception, an
+            # error handler's error.
+            def one_argument(request: Request, argument: t.Any) -> t.Any:
+                return f(argument)
+
+            return one_argument
     names = _view_arguments(app, target) if target.role == "view" else None
     if names is None:
 
