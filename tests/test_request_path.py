@@ -155,3 +155,42 @@ def test_session_budget() -> None:
     cookie = f"session={serializer.dumps({'count': 41})}"
     calls = calls_for_one_request(app, "/count", headers={"Cookie": cookie})
     assert len(calls) <= 58
+
+
+def test_hooks_budget() -> None:
+    # Three before-hooks sharing request.g (made once: two calls), a view
+    # returning a str, and two after-hooks each setting a header. The str
+    # becomes a Response (one call, no make_response); reading its headers
+    # makes them (one call); each header set is one call; the response,
+    # simple, is sent without werkzeug's get_wsgi_response: __call__ only.
+    # Was 73.
+    app = App("hooks")
+
+    @app.before_request
+    def before_1(request):
+        request.g.trace = ["before-1"]
+
+    @app.before_request
+    def before_2(request):
+        request.g.trace.append("before-2")
+
+    @app.before_request
+    def before_3(request):
+        request.g.trace.append("before-3")
+
+    @app.after_request
+    def after_2(request, response):
+        response.headers["X-Hook-2"] = "two"
+        return response
+
+    @app.after_request
+    def after_1(request, response):
+        response.headers["X-Hook-1"] = "one"
+        return response
+
+    @app.route("/hooks")
+    def view(request):
+        return ",".join(request.g.trace)
+
+    calls = calls_for_one_request(app, "/hooks")
+    assert len(calls) <= 19
