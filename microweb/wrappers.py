@@ -538,6 +538,9 @@ class Request(_WerkzeugRequest):
           is read whole.
         - An error the server raises while the body is read is a 400.
         """
+        if "_body_read" in self.__dict__:
+            # A urlencoded form was read from the body: nothing is left.
+            return io.BytesIO()
         environ = self.environ
         limit = self.max_content_length
         length = get_content_length(environ)
@@ -586,8 +589,10 @@ class Request(_WerkzeugRequest):
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
             return
+        content_type: str = self.environ.get("CONTENT_TYPE", "")
         if (
-            self.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() == _URLENCODED
+            # perf: the exact type is compared first, without four calls.
+            (content_type == _URLENCODED or content_type.partition(";")[0].strip().lower() == _URLENCODED)
             and "stream" not in self.__dict__
             and not self.shallow
             and self._plain_forms
@@ -605,10 +610,11 @@ class Request(_WerkzeugRequest):
                 if form is None:
                     form = parse_urlencoded(text, cls)
                 d = self.__dict__
-                # What werkzeug leaves: the body read, the form, no files.
-                d["stream"] = io.BytesIO()
+                # What werkzeug leaves: the body read (the stream then
+                # empty), the form, no files. perf: the empty stream and
+                # files are made only if read (see stream and files).
+                d["_body_read"] = True
                 d["form"] = form
-                d["files"] = cls.__new__(cls) if cls is ImmutableMultiDict else cls()
                 return
         limit = self.max_form_memory_size
         if limit is not None and self.mimetype == "application/x-www-form-urlencoded":
@@ -637,9 +643,15 @@ class Request(_WerkzeugRequest):
     # Whether this class parses urlencoded forms with _read_urlencoded
     # and parse_urlencoded: not if it changes werkzeug's form parsing.
     _plain_forms = True
+    # Whether the limits are the config's, unchanged by a subclass.
+    _config_limits = True
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls._config_limits = (
+            cls.max_form_memory_size is Request.max_form_memory_size
+            and cls.max_content_length is Request.max_content_length
+        )
         cls._plain_forms = (
             cls.make_form_data_parser is Request.make_form_data_parser
             and cls.form_data_parser_class is Request.form_data_parser_class
@@ -668,10 +680,16 @@ class Request(_WerkzeugRequest):
             length = get_content_length(environ)
             if length is None:
                 return None
-        form_limit = self.max_form_memory_size
+        if self._config_limits:
+            # perf: the config read here, not through two properties.
+            config = self.app.config
+            form_limit = config["MAX_FORM_MEMORY_SIZE"]
+            limit = config["MAX_CONTENT_LENGTH"]
+        else:
+            form_limit = self.max_form_memory_size
+            limit = self.max_content_length
         if form_limit is not None and length > form_limit:
             raise RequestEntityTooLarge(_FORM_TOO_LARGE)
-        limit = self.max_content_length
         if limit is not None and length > limit:
             raise RequestEntityTooLarge()
         if not length:
@@ -717,7 +735,12 @@ class Request(_WerkzeugRequest):
     def files(self) -> ImmutableMultiDict[str, FileStorage]:
         """The uploaded files of a multipart body, parsed when first read; see werkzeug's ``files``."""
         self._load_form_data()
-        return self.__dict__["files"]  # type: ignore[no-any-return]  # set by _load_form_data
+        files: t.Any = self.__dict__.get("files")
+        if files is None:
+            # A urlencoded form has none; made only now that it is read.
+            cls = self.parameter_storage_class
+            files = cls.__new__(cls) if cls is ImmutableMultiDict else cls()
+        return files  # type: ignore[no-any-return]  # set by _load_form_data, or empty
 
     @lazy_attribute
     def g(self) -> RequestGlobals:
