@@ -5,26 +5,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import struct
-import time
 import typing as t
 import uuid
-import zlib
-from binascii import a2b_base64, b2a_base64
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta, timezone
-from hmac import compare_digest
-from hmac import digest as hmac_digest
-from math import ceil, log2
-from operator import mul
 
-from itsdangerous import BadData, Signer, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.datastructures import CallbackDict
 from werkzeug.http import dump_cookie, parse_date
 from werkzeug.sansio.response import Response as _SansIOResponse
 
 from .helpers import MISSING, request_first, request_first_error
+from .signing import CookieSigner, Settings
 from .wrappers import Request
 
 if t.TYPE_CHECKING:
@@ -366,205 +359,6 @@ def dict_from_tag(value: list[list[t.Any]] | dict[str, t.Any]) -> dict[str, t.An
         raise ValueError("a ' di' tag's keys are strings")
     return pairs
 
-#: What base64's URL-safe functions translate; in C, with binascii.
-_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-#: HMAC's inner and outer pads (RFC 2104), as byte translations.
-_INNER_PAD = bytes(x ^ 0x36 for x in range(256))
-_OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
-_unpack_timestamp = struct.Struct(">Q").unpack
-_pack_timestamp = struct.Struct(">Q").pack
-
-
-def _cannot_shrink(data: bytes) -> bool:
-    """Tell whether ``zlib.compress(data)`` is surely not shorter than ``len(data) - 1``.
-
-    itsdangerous compresses every payload and keeps the result only if it
-    is shorter by two bytes or more. A short payload without a repeated
-    three-byte string (deflate's shortest match) has nothing but literals
-    to write, and for a few dozen bytes a lower bound on what deflate
-    writes shows that it cannot win:
-
-    - the zlib header and checksum are 6 bytes;
-    - a fixed-code block spends at least 8 bits per literal, 3 on the
-      block header and 7 on the end code;
-    - a dynamic block spends at least 29 bits on its header (3, then 14
-      of counts, then at least four 3-bit code lengths), 1 on the code
-      lengths and 1 on the end code, and on the literals no less than
-      their count times their entropy (any prefix code does);
-    - a stored block is longer than the data.
-
-    Input this short is written as one block.
-    """
-    # perf: zlib.compress sets up about 256 KiB of state per call, some
-    # 90,000 instructions, more than the rest of a session round trip's
-    # signing; a typical small session cannot gain from it.
-    n = len(data)
-    if n <= 9:
-        return True  # zlib never writes fewer than 8 bytes
-    # The three-byte strings, as tuples (in C: no comprehension's call).
-    if n > 32 or len(set(zip(data, data[1:], data[2:]))) != n - 2:
-        return False
-    counts = list(map(data.count, set(data)))
-    literal_bits: float = n * log2(n) - sum(map(mul, counts, map(log2, counts)))
-    # The small margin keeps rounding from ever raising the bound.
-    least_bits = min(31 + literal_bits - 1e-6, 10 + 8 * n)
-    return 6 + ceil(least_bits / 8) >= n - 1
-
-
-def _hmac_states(key: bytes, digest: t.Callable[..., t.Any]) -> tuple[t.Any, t.Any] | None:
-    """Return the hash states of HMAC with *key* after its inner and outer pads.
-
-    Copying them and hashing a message gives its HMAC without setting the
-    key up again: about half of what :func:`hmac.digest` costs. ``None``
-    if *digest* makes no hashlib-like objects.
-    """
-    try:
-        inner = digest()
-        outer = digest()
-        block = inner.block_size
-        padded = (digest(key).digest() if len(key) > block else key).ljust(block, b"\0")
-        inner.update(padded.translate(_INNER_PAD))
-        outer.update(padded.translate(_OUTER_PAD))
-        probe = inner.copy()
-        probe.update(b"probe")
-        check = outer.copy()
-        check.update(probe.digest())
-        if check.digest() != hmac_digest(key, b"probe", digest):
-            return None
-    except Exception:
-        return None
-    return inner, outer
-
-
-class _CookieSigner:
-    """Signs and verifies session cookies as itsdangerous does, keys derived once.
-
-    The cookie is the format of itsdangerous's ``URLSafeTimedSerializer``:
-    the payload in URL-safe base64 (``"."`` and zlib-compressed if that
-    is shorter), ``"."``, the time in seconds as big-endian bytes in
-    base64, ``"."``, and the HMAC of all that. itsdangerous rebuilds its
-    signer and derives the key again for every cookie (some 60 calls a
-    round trip); this keeps the derived keys and calls the one-shot HMAC.
-
-    :param settings: What the signer was made from; it is made anew
-        when they change.
-    """
-
-    __slots__ = ("settings", "serializer", "text", "signing", "verifiers")
-
-    def __init__(
-        self,
-        settings: tuple[t.Any, ...],
-        keys: list[str | bytes],
-        interface: SecureCookieSessionInterface,
-    ) -> None:
-        self.settings = settings
-        self.serializer = interface.serializer
-        self.text = isinstance(self.serializer.dumps({}), str)
-        salt = interface.salt
-        derivation = interface.key_derivation
-
-        def derive(key: str | bytes, digest: t.Callable[..., t.Any]) -> bytes:
-            signer = Signer(key, salt=salt, key_derivation=derivation, digest_method=digest)
-            return signer.derive_key()
-
-        def mac(key: bytes, digest: t.Callable[..., t.Any]) -> tuple[t.Any, ...]:
-            return (*(_hmac_states(key, digest) or (None, None)), key, digest)
-
-        #: (inner state, outer state, key, digest) of the signing key.
-        self.signing = mac(derive(keys[-1], interface.digest_method), interface.digest_method)
-        #: The same for each key and digest, and whether the digest is the
-        #: signing one: newest key first, as itsdangerous tries them.
-        self.verifiers = [
-            (*mac(derive(key, digest), digest), digest is interface.digest_method)
-            for digest in (interface.digest_method, *interface.fallback_digest_methods)
-            for key in reversed(keys)
-        ]
-
-    def loads(self, value: str, max_age: int) -> tuple[t.Any, bool] | None:
-        """Return the data of a cookie and whether it needs signing anew.
-
-        ``None`` if the cookie is tampered with, expired, or undecodable.
-        """
-        try:
-            signed, sep, signature = value.encode().rpartition(b".")
-            if not sep:
-                return None
-            signature = a2b_base64(
-                signature.translate(_FROM_URLSAFE) + b"=" * (-len(signature) % 4)
-            )
-        except ValueError:
-            return None
-        for inner, outer, key, digest, current in self.verifiers:
-            if inner is None:
-                expected = hmac_digest(key, signed, digest)
-            else:
-                hashed = inner.copy()
-                hashed.update(signed)
-                final = outer.copy()
-                final.update(hashed.digest())
-                expected = final.digest()
-            if compare_digest(signature, expected):
-                break
-        else:
-            return None
-        payload, sep, stamp = signed.rpartition(b".")
-        if not sep:
-            return None
-        try:
-            then = _unpack_timestamp(
-                a2b_base64(stamp.translate(_FROM_URLSAFE) + b"=" * (-len(stamp) % 4)).rjust(
-                    8, b"\0"
-                )
-            )[0]
-        except Exception:
-            return None
-        age = int(time.time()) - then
-        if age > max_age or age < 0:
-            return None
-        try:
-            if payload[:1] == b".":
-                payload = payload[1:]
-                decoded = zlib.decompress(
-                    a2b_base64(payload.translate(_FROM_URLSAFE) + b"=" * (-len(payload) % 4))
-                )
-            else:
-                decoded = a2b_base64(
-                    payload.translate(_FROM_URLSAFE) + b"=" * (-len(payload) % 4)
-                )
-            return self.serializer.loads(decoded.decode() if self.text else decoded), not current
-        except Exception:
-            # itsdangerous turns any error of the payload into BadPayload.
-            return None
-
-    def dumps(self, data: t.Any) -> str | bytes:
-        """Return the signed cookie value of *data*."""
-        dumped = self.serializer.dumps(data)
-        if dumped.__class__ is not bytes:
-            dumped = dumped.encode()
-        if _cannot_shrink(dumped):
-            compressed = dumped
-        else:
-            compressed = zlib.compress(dumped)
-        if len(compressed) < len(dumped) - 1:
-            payload = b"." + b2a_base64(compressed, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-        else:
-            payload = b2a_base64(dumped, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-        stamp = _pack_timestamp(int(time.time())).lstrip(b"\0")
-        signed = payload + b"." + b2a_base64(stamp, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-        inner, outer, key, digest = self.signing
-        if inner is None:
-            signature = hmac_digest(key, signed, digest)
-        else:
-            hashed = inner.copy()
-            hashed.update(signed)
-            final = outer.copy()
-            final.update(hashed.digest())
-            signature = final.digest()
-        signed += b"." + b2a_base64(signature, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-        return signed.decode() if self.text else signed
-
 
 class SecureCookieSessionInterface(SessionInterface):
     """Keep the session in a cookie signed with ``SECRET_KEY`` (HMAC-SHA256).
@@ -623,8 +417,8 @@ class SecureCookieSessionInterface(SessionInterface):
             ],
         )
 
-    def _cookie_signer(self, app: App) -> _CookieSigner | None:
-        """The :class:`_CookieSigner` for *app*'s keys and this interface's settings.
+    def _cookie_signer(self, app: App) -> CookieSigner | None:
+        """The :class:`~microweb.signing.CookieSigner` for *app*'s keys and this interface's settings.
 
         It is made once and kept until a setting changes. ``None`` without
         ``SECRET_KEY``.
@@ -634,18 +428,18 @@ class SecureCookieSessionInterface(SessionInterface):
         if not secret_key:
             return None
         fallbacks = config["SECRET_KEY_FALLBACKS"]
-        settings = (
+        settings: Settings = (
             secret_key,
             tuple(fallbacks) if fallbacks else (),
             self.salt,
             self.key_derivation,
             self.digest_method,
-            self.fallback_digest_methods,
+            tuple(self.fallback_digest_methods),
             self.serializer,
         )
         signer = self.__dict__.get("_signer")
         if signer is None or signer.settings != settings:
-            signer = _CookieSigner(settings, [*settings[1], secret_key], self)
+            signer = CookieSigner(settings)
             self.__dict__["_signer"] = signer
         return signer
 

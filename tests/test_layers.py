@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "json": 1,
     "wrappers": 2,
     "responses": 2,
+    "signing": 2,
     "routing": 2,
     "errors": 2,
     "registration": 2,

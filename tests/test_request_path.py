@@ -139,7 +139,8 @@ def test_session_budget() -> None:
     # cookie parsed by werkzeug, 15 calls; the kept signer, the JSON), the
     # view's get and set, and saving it (Vary, the kept signer, the JSON,
     # the check that zlib cannot shrink it, the expiry, the cookie's kept
-    # attributes). Was 288.
+    # attributes); the standard library's HMAC object costs four calls a
+    # signature (copy, update, digest). Was 288.
     from microweb.sessions import SecureCookieSessionInterface
 
     app = App("session")
@@ -155,7 +156,7 @@ def test_session_budget() -> None:
     assert serializer is not None
     cookie = f"session={serializer.dumps({'count': 41})}"
     calls = calls_for_one_request(app, "/count", headers={"Cookie": cookie})
-    assert len(calls) <= 58
+    assert len(calls) <= 66
 
 
 def test_hooks_budget() -> None:
