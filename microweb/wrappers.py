@@ -278,12 +278,6 @@ class _FlatMultiDict(ImmutableMultiDict[str, str]):
     __hash__ = ImmutableMultiDict.__hash__  # type: ignore[assignment]  # werkzeug's, which __eq__ hid
 
 
-def _from_lists(lists: dict[str, list[str]]) -> _FlatMultiDict:
-    rv = _FlatMultiDict.__new__(_FlatMultiDict)
-    rv._fill(lists.items())
-    return rv
-
-
 #: What a urlencoded form's bytes become before its escapes are decoded in
 #: one go: ``+`` a space, and the ``&`` and ``=`` between pairs and names
 #: ``\x00`` and ``\x01``, which no escape may then produce.
@@ -336,20 +330,12 @@ def parse_urlencoded(text: str, cls: type[MultiDict[str, str]] = ImmutableMultiD
     The same as werkzeug's parsing (:func:`urllib.parse.parse_qsl` with
     blank values kept and bad escapes left percent-encoded), with less
     work: ``+`` is never ``&`` nor ``=``, so it becomes a space in one
-    pass, and a value's escapes go to a C codec. For
-    :class:`~werkzeug.datastructures.ImmutableMultiDict`, the result is
-    one whose dict holds first values (:class:`_FlatMultiDict`).
+    pass, and a value's escapes go to a C codec.
     """
     if cls is not ImmutableMultiDict and cls is not MultiDict:
         # Another storage class (an ordered one, say) keeps the pairs in
         # their order across names: give it the pairs, as werkzeug does.
         return cls(parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote"))
-    if not text:
-        return _FlatMultiDict.__new__(_FlatMultiDict) if cls is ImmutableMultiDict else cls()
-    if cls is ImmutableMultiDict and text.isascii():
-        rv = _parse_flat(text.encode(), text)
-        if rv is not None:
-            return rv
     if "+" in text:
         text = text.replace("+", " ")
     escaped = "%" in text
@@ -399,7 +385,11 @@ def parse_urlencoded(text: str, cls: type[MultiDict[str, str]] = ImmutableMultiD
         else:
             values.append(value)
     if cls is ImmutableMultiDict:
-        return _from_lists(lists)
+        # perf: the lists are already what a MultiDict holds; its
+        # __init__ would build them again, one pair at a time.
+        rv: MultiDict[str, str] = cls.__new__(cls)  # type: ignore[arg-type]  # the class itself
+        dict.update(rv, lists)
+        return rv
     return cls(lists)
 
 
