@@ -431,3 +431,47 @@ def test_a_parsed_form_leaves_no_files_and_the_stream_read() -> None:
         "files": 0,
         "rest": "",
     }
+
+
+def test_a_form_with_distinct_names_behaves_as_werkzeugs_multidict() -> None:
+    import copy
+    import pickle
+
+    from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+    app = App("distinct")
+    seen: dict[str, t.Any] = {}
+
+    @app.post("/")
+    def view(request):
+        seen["form"] = request.form
+        return request.form["c"]
+
+    body = "a=1&b=x+y&c=%C3%BC&d=%26%3D&e="
+    response = app.test_client().post("/", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.text == "\u00fc"
+    form = seen["form"]
+    expected = ImmutableMultiDict([("a", "1"), ("b", "x y"), ("c", "\u00fc"), ("d", "&="), ("e", "")])
+    assert isinstance(form, ImmutableMultiDict)
+    assert form == expected and expected == form and not form != expected
+    assert form.get("a", type=int) == 1 and form.get("b", type=int) is None and form.get("z") is None
+    assert form.getlist("a") == ["1"] and form.getlist("a", type=int) == [1] and form.getlist("z") == []
+    assert list(form.items()) == list(expected.items())
+    assert list(form.items(multi=True)) == list(expected.items(multi=True))
+    assert list(form.lists()) == list(expected.lists())
+    assert list(form.values()) == list(expected.values())
+    assert list(form.listvalues()) == list(expected.listvalues())
+    assert form.to_dict(flat=False) == expected.to_dict(flat=False) and dict(form) == expected.to_dict()
+    assert repr(form).endswith(repr(list(expected.items(multi=True))) + ")")
+    assert hash(form) == hash(expected)
+    assert copy.copy(form) is form and type(form.copy()) is MultiDict and form.copy() == expected
+    # Rebuilt from pairs with a name twice, it keeps every value.
+    twice = [("a", "1"), ("b", "2"), ("a", "3")]
+    for rebuilt in (type(form)(twice), pickle.loads(pickle.dumps(type(form)(twice))), copy.deepcopy(type(form)(twice))):
+        assert rebuilt["a"] == "1" and rebuilt.getlist("a") == ["1", "3"]
+        assert list(rebuilt.items(multi=True)) == [("a", "1"), ("a", "3"), ("b", "2")]
+        assert rebuilt == ImmutableMultiDict(twice)
+    with pytest.raises(KeyError):
+        form["z"]
+    with pytest.raises(TypeError):
+        form["a"] = "3"  # type: ignore[index]  # refused, as the test says
