@@ -25,6 +25,7 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 from werkzeug.utils import cached_property
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.wsgi import LimitedStream, _get_server, get_content_length
 from werkzeug.wrappers import Request as _WerkzeugRequest
 
@@ -484,6 +485,16 @@ class Request(_WerkzeugRequest):
     def headers(self) -> EnvironHeaders:  # type: ignore[override]  # werkzeug declares Headers; EnvironHeaders is one
         """The request headers, read from the environ."""
         return EnvironHeaders(self.environ)
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """The cookies the client sent, parsed when first read."""
+        # perf: werkzeug joins headers.getlist("Cookie"), which makes the
+        # headers object and walks the environ (eight calls); the WSGI
+        # environ holds the one Cookie header already joined.
+        return parse_cookie(  # type: ignore[return-value]  # dict_storage_class is an ImmutableMultiDict
+            self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class
+        )
 
     @cached_property
     def root_path(self) -> str:

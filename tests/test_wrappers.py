@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 import werkzeug.urls  # noqa: F401  # registers the "werkzeug.url_quote" error handler
 from werkzeug.test import create_environ
+from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from microweb import App, Blueprint, Request, RequestGlobals, Response
@@ -475,3 +476,28 @@ def test_a_form_with_distinct_names_behaves_as_werkzeugs_multidict() -> None:
         form["z"]
     with pytest.raises(TypeError):
         form["a"] = "3"  # type: ignore[index]  # refused, as the test says
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "a=1",
+        "a=1; b=2; a=3",
+        'quoted="x\\"y"; plain=z',
+        "no-equals; =empty-name; c=",
+        "caf\u00e9=cr\u00e8me",
+        "a=1;;; ;b=2",
+    ],
+)
+def test_cookies_are_werkzeugs(header: str | None) -> None:
+    # request.cookies reads the Cookie header straight from the environ;
+    # what it gives is what werkzeug's Request gives.
+    app = App(__name__)
+    headers = {} if header is None else {"Cookie": header.encode("utf-8").decode("latin-1")}
+    environ = create_environ("/", headers=headers)
+    ours = Request(environ, app).cookies
+    theirs = WerkzeugRequest(create_environ("/", headers=headers)).cookies
+    assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
+    assert type(ours) is type(theirs)
