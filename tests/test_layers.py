@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "wrappers": 2,
     "responses": 2,
     "signing": 2,
+    "urlencoded": 1,
     "routing": 2,
     "errors": 2,
     "registration": 2,
