@@ -14,17 +14,18 @@ import time
 import typing as t
 
 from . import frameworks, report
+from .harness import Timing
 from .workloads import WORKLOADS
 
 #: ``--only`` accepts these besides the workload names.
 SCALING = "scaling"
 
 FULL = {
-    "repeats": 7, "seconds": 0.1, "warmup": 0.2,
+    "repeats": 7, "seconds": 0.1, "warmup": 0.2, "rounds": 3,
     "sizes": [10, 100, 1_000, 10_000], "startup_budget_s": 60,
 }
 QUICK = {
-    "repeats": 3, "seconds": 0.01, "warmup": 0.01,
+    "repeats": 3, "seconds": 0.01, "warmup": 0.01, "rounds": 1,
     "sizes": [10, 100], "startup_budget_s": 5,
 }
 
@@ -58,7 +59,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also measure peak RSS and its growth per 10,000 requests")
     parser.add_argument("--no-inprocess", action="store_true",
                         help="skip the in-process timing (with --http or --memory)")
-    parser.add_argument("--repeats", type=int, help="timed runs per measurement")
+    parser.add_argument("--repeats", type=int, help="timed runs per measurement and round")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds of in-process timing, each framework once a round "
+                             "in a rotating order (default 3, 1 with --quick)")
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     args = parser.parse_args(argv)
     args.only = split_list(args.only)
@@ -85,6 +89,24 @@ def run_worker(task: dict[str, t.Any]) -> dict[str, t.Any]:
     return output
 
 
+def merge_round(rows: dict[tuple[str, str], dict[str, t.Any]], row: dict[str, t.Any]) -> None:
+    """Add a worker's result *row* to *rows*, pooling the runs of every round.
+
+    A result that is not a timing (an error, a skip) replaces a timing,
+    so that one wrong answer in any round is reported.
+    """
+    key = (row["framework"], row["workload"])
+    kept = rows.get(key)
+    if kept is None or row["status"] != "ok":
+        rows[key] = row
+        return
+    if kept["status"] != "ok":
+        return
+    samples = kept["samples_us"] + row["samples_us"]
+    rows[key] = {**kept, **Timing(samples, kept["number"]).as_dict(), "samples_us": samples,
+                 "rounds": kept.get("rounds", 1) + 1}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.list:
@@ -95,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = dict(QUICK if args.quick else FULL)
     if args.repeats:
         settings["repeats"] = args.repeats
+    if args.rounds:
+        settings["rounds"] = args.rounds
     extra = {frameworks.extra_name(path): os.path.abspath(path) for path in args.extra}
     names = args.frameworks or [*frameworks.MODULES, *extra]
     workloads = [w for w in WORKLOADS if not args.only or w in args.only]
@@ -113,37 +137,44 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
 
     if not args.no_inprocess and (workloads or scaling):
-        print(f"In-process, one process per framework: {settings['repeats']} runs of about "
-              f"{settings['seconds']} s each per measurement; the table shows the median "
-              "and ± half the interquartile range.")
+        print(f"In-process, one process per framework and round: {settings['rounds']} "
+              f"rounds (the frameworks' order rotating) of {settings['repeats']} runs of "
+              f"about {settings['seconds']} s each per measurement; the table shows the "
+              "median of all runs and ± half their interquartile range.")
         harness = []
-        for name in names:
-            started = time.monotonic()
-            print(f"  {name} ...", end="", flush=True)
-            out = run_worker({
-                "framework": name, "workloads": workloads, "settings": settings,
-                "scaling": scaling, "extra": extra,
-            })
-            print(f" {time.monotonic() - started:.0f} s", flush=True)
-            if "crashed" in out:
-                print(f"{name}: the worker crashed:\n{out['crashed']}")
-                data["errors"].append({"framework": name, "reason": out["crashed"]})
-                failed = True
-                continue
-            harness.append(out["harness_us"])
-            if "skipped" in out:
-                print(f"{name}: skipped, {out['skipped']}")
-                data["skipped"][name] = out["skipped"]
-                continue
-            for row in out["results"]:
-                data["inprocess"].append(row)
-                if row["status"] == "error":
+        rows: dict[tuple[str, str], dict[str, t.Any]] = {}
+        for round_ in range(settings["rounds"]):
+            for name in names[round_ % len(names):] + names[: round_ % len(names)]:
+                if name in data["skipped"] or any(e.get("framework") == name for e in data["errors"]):
+                    continue
+                started = time.monotonic()
+                print(f"  round {round_ + 1}: {name} ...", end="", flush=True)
+                out = run_worker({
+                    "framework": name, "workloads": workloads, "settings": settings,
+                    "scaling": scaling and round_ == 0, "extra": extra,
+                })
+                print(f" {time.monotonic() - started:.0f} s", flush=True)
+                if "crashed" in out:
+                    print(f"{name}: the worker crashed:\n{out['crashed']}")
+                    data["errors"].append({"framework": name, "reason": out["crashed"]})
                     failed = True
-                    data["errors"].append(row)
-                elif row["status"] == "skipped":
-                    print(f"{name}/{row['workload']}: skipped, {row['reason']}")
-            if out.get("scaling"):
-                data.setdefault("scaling", []).extend(out["scaling"])
+                    continue
+                harness.append(out["harness_us"])
+                if "skipped" in out:
+                    print(f"{name}: skipped, {out['skipped']}")
+                    data["skipped"][name] = out["skipped"]
+                    continue
+                for row in out["results"]:
+                    merge_round(rows, row)
+                if out.get("scaling"):
+                    data.setdefault("scaling", []).extend(out["scaling"])
+        for row in rows.values():
+            data["inprocess"].append(row)
+            if row["status"] == "error":
+                failed = True
+                data["errors"].append(row)
+            elif row["status"] == "skipped":
+                print(f"{row['framework']}/{row['workload']}: skipped, {row['reason']}")
         if harness:
             data["settings"]["harness_us"] = min(harness)
         if workloads:

@@ -53,6 +53,7 @@ def run_workload(module: t.Any, name: str, settings: dict[str, t.Any]) -> dict[s
         **result,
         "status": "ok",
         **timing.as_dict(),
+        "samples_us": timing.samples,
         "calls": count_calls(call) - settings["harness_calls"],
     }
 

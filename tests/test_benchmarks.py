@@ -226,3 +226,23 @@ def test_request_spec_builds_the_form_body() -> None:
     assert seen["body"] == b"a=1+2&b=%C3%A9"
     assert seen["HTTP_COOKIE"] == "session=x"
 
+
+
+def test_rounds_pool_every_run_and_rotate_the_order(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    proc = run_benchmarks(
+        "--quick", "--rounds", "2", "--only", "hello",
+        "--frameworks", "microweb,microweb-proxy", "--json", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Each round starts every framework once; the second starts with the other one.
+    started = [line.split(":")[1].split()[0] for line in proc.stdout.splitlines() if "round " in line]
+    assert started == ["microweb", "microweb-proxy", "microweb-proxy", "microweb"]
+    data = json.loads(out.read_text())
+    rows = {row["framework"]: row for row in data["inprocess"]}
+    for row in rows.values():
+        # Three runs a round, two rounds: the median is of all six.
+        assert row["rounds"] == 2 and row["repeats"] == 6
+        assert len(row["samples_us"]) == 6
+        assert row["min_us"] == min(row["samples_us"])
+        assert row["max_us"] == max(row["samples_us"])
