@@ -11,6 +11,7 @@ from functools import cached_property
 import click
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
 from .config import DEFAULT_CONFIG, Config, ConfigFlag
@@ -743,14 +744,14 @@ class App(SetupMethods):
                         response = self.make_response(request, rv, endpoint.view)
             except Exception as e:
                 response = handle_user_exception(request, e, self._error_handlers)
-            if "session" in request.__dict__:
-                return self._process_response(request, response, endpoint)
-            # perf: _process_response without its call, for a request that
-            # did not touch the session.
+            # perf: _process_response without its call.
             for after in endpoint.after:
                 response = after(request, response)
-                if response is None:
-                    _after_returned_none(after)
+                if response.__class__ is not Response:
+                    _check_after_returned(after, response)
+            # After the hooks, which may have used the session too.
+            if "session" in request.__dict__:
+                self.session_interface.save_session(self, request.session, response)
             return response
         except Exception as e:
             response = handle_exception(request, e, self._error_handlers)
@@ -804,8 +805,8 @@ class App(SetupMethods):
         """Run the after-hooks, then save the session if it was used."""
         for after in endpoint.after:
             response = after(request, response)
-            if response is None:
-                _after_returned_none(after)
+            if response.__class__ is not Response:
+                _check_after_returned(after, response)
         if "session" in request.__dict__:
             self.session_interface.save_session(self, request.session, response)
         return response
@@ -977,9 +978,13 @@ def _calls_view(rule: Rule) -> bool:
     return rule.redirect_to is None and not rule.build_only
 
 
-def _after_returned_none(after: AfterRequestHook) -> t.NoReturn:
+def _check_after_returned(after: AfterRequestHook, response: object) -> None:
+    """Refuse what an after-hook returned unless it is a response."""
+    if isinstance(response, _WerkzeugResponse):
+        return
+    what = "None" if response is None else f"a {type(response).__name__}"
     raise TypeError(
-        f"The after_request hook {describe(after)} returned None; an"
+        f"The after_request hook {describe(after)} returned {what}; an"
         " after-hook must return the response it was given, or"
         " another one."
     )

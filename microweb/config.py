@@ -79,6 +79,20 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
 }
 
 
+def fallback_keys(config: t.Mapping[str, t.Any]) -> tuple[str | bytes, ...]:
+    """``SECRET_KEY_FALLBACKS`` as a tuple of keys, oldest first.
+
+    A single key given as a ``str`` or ``bytes`` is one key, not a
+    sequence of one-character keys (which anyone could sign with).
+    """
+    fallbacks = config["SECRET_KEY_FALLBACKS"]
+    if not fallbacks:
+        return ()
+    if isinstance(fallbacks, (str, bytes)):
+        return (fallbacks,)
+    return tuple(fallbacks)
+
+
 class Config(dict[str, t.Any]):
     """The app's configuration: a dict of UPPERCASE keys, with loaders.
 

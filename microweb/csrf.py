@@ -15,6 +15,7 @@ import typing as t
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest
 
+from .config import fallback_keys
 from .helpers import request_first, request_first_error
 from .routing import blueprint_chain
 from .wrappers import Request
@@ -44,7 +45,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
             "CSRF protection needs SECRET_KEY in the app's config, set to a"
             " long random string."
         )
-    keys = [*(request.app.config["SECRET_KEY_FALLBACKS"] or ()), secret_key]
+    keys = [*fallback_keys(request.app.config), secret_key]
     return URLSafeTimedSerializer(keys, salt=_SALT)
 
 

@@ -16,6 +16,7 @@ from werkzeug.datastructures import CallbackDict
 from werkzeug.http import dump_cookie, parse_date
 from werkzeug.sansio.response import Response as _SansIOResponse
 
+from .config import fallback_keys
 from .helpers import MISSING, request_first, request_first_error
 from .signing import CookieSigner, Settings
 from .wrappers import Request
@@ -402,7 +403,7 @@ class SecureCookieSessionInterface(SessionInterface):
         if not secret_key:
             return None
         # itsdangerous signs with the last key and verifies with all of them.
-        keys = [*(app.config["SECRET_KEY_FALLBACKS"] or ()), secret_key]
+        keys = [*fallback_keys(app.config), secret_key]
         return URLSafeTimedSerializer(
             keys,
             salt=self.salt,
@@ -427,10 +428,9 @@ class SecureCookieSessionInterface(SessionInterface):
         secret_key = config["SECRET_KEY"]
         if not secret_key:
             return None
-        fallbacks = config["SECRET_KEY_FALLBACKS"]
         settings: Settings = (
             secret_key,
-            tuple(fallbacks) if fallbacks else (),
+            fallback_keys(config),
             self.salt,
             self.key_derivation,
             self.digest_method,

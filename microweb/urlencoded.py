@@ -173,9 +173,10 @@ def parse_flat(body: bytes, text: str) -> FlatMultiDict | None:
         return None
     # perf: one C pass makes + a space and & and = the separators.
     marked = body.translate(_MARK_SEPARATORS)
-    if "\\" in text:
-        marked = marked.replace(b"\\", b"\\\\")
     if "%" in text:
+        if "\\" in text:
+            # The codec reads a backslash as the start of an escape.
+            marked = marked.replace(b"\\", b"\\\\")
         try:
             text = escape_decode(marked.replace(b"%", b"\\x"))[0].decode("utf-8", "werkzeug.url_quote")
         except ValueError:

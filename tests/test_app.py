@@ -443,6 +443,28 @@ def test_after_hook_returning_none_is_named(app: App) -> None:
         app.test_client().get("/")
 
 
+@pytest.mark.parametrize("session", [False, True], ids=["no session", "session"])
+def test_after_hook_returning_a_str_is_a_handled_500(session: bool) -> None:
+    # Not a response: the same 500, logged, whether or not the request
+    # used the session (one path saves it, the other does not).
+    app = App(__name__)
+    app.config["SECRET_KEY"] = "k"
+
+    @app.route("/")
+    def index(request):
+        if session:
+            request.session["seen"] = True
+        return "ok"
+
+    @app.after_request
+    def wordy(request, response):
+        return "not a response"
+
+    answers = app.test_client().get("/")
+    assert answers.status_code == 500
+    assert b"not a response" not in answers.data
+
+
 def test_test_request_can_run_the_before_hooks(app: App) -> None:
     @app.before_request
     def load_user(request):

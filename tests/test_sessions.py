@@ -340,3 +340,72 @@ def test_signed_but_malformed_tags_give_an_empty_session(
     assert response.status_code == 200
     assert client.get("/get/user").text == "None"
     assert client.get("/get/a").text == "1"
+
+
+def test_an_after_hook_may_use_the_session_alone() -> None:
+    # The view never touches the session; an after-hook writes it, another
+    # reads it into a header: it is saved, and the answer varies by cookie.
+    app = App(__name__)
+    app.config["SECRET_KEY"] = "after-hook key"
+    app.route("/")(lambda request: "hello")
+
+    @app.after_request
+    def count(request, response):
+        request.session["visits"] = request.session.get("visits", 0) + 1
+        return response
+
+    @app.after_request
+    def show(request, response):
+        response.headers["X-Visits"] = str(request.session.get("visits", 0))
+        return response
+
+    client = app.test_client()
+    for visit in (1, 2, 3):
+        answer = client.get("/")
+        assert answer.headers["X-Visits"] == str(visit - 1)  # show runs first
+        assert answer.headers["Vary"] == "Cookie"
+        assert "session=" in answer.headers["Set-Cookie"]
+    assert client.get("/").headers["X-Visits"] == "3"
+
+
+def test_an_after_hook_that_only_reads_the_session_varies_the_answer() -> None:
+    app = App(__name__)
+    app.config["SECRET_KEY"] = "after-hook key"
+    app.route("/")(lambda request: "hello")
+
+    @app.after_request
+    def user_header(request, response):
+        response.headers["X-User"] = request.session.get("user", "nobody")
+        return response
+
+    answer = app.test_client().get("/")
+    assert answer.headers["X-User"] == "nobody"
+    assert answer.headers["Vary"] == "Cookie"
+    assert "Set-Cookie" not in answer.headers
+
+
+def test_one_fallback_key_given_as_a_str_is_one_key() -> None:
+    # SECRET_KEY_FALLBACKS = "old secret" (a str, not a list) must not make
+    # every one of its characters a key that signs sessions.
+    app = App(__name__)
+    app.config["SECRET_KEY"] = "new secret"
+
+    @app.route("/")
+    def who(request):
+        return request.session.get("user", "nobody")
+
+    def cookie_signed_with(key: str) -> str:
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = key, None
+        serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+        assert serializer is not None
+        value = serializer.dumps({"user": "admin"})
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "new secret", "old secret"
+        return value
+
+    forged = cookie_signed_with("o")
+    old = cookie_signed_with("old secret")
+    client = app.test_client()
+    client.set_cookie("session", forged)
+    assert client.get("/").text == "nobody"
+    client.set_cookie("session", old)
+    assert client.get("/").text == "admin"
