@@ -1,38 +1,25 @@
-"""Serve N hello requests in-process, for instruction counting (see instructions.sh).
+"""Serve one workload N times in-process, for instruction counting (see instructions.sh).
 
-    python benchmarks/instructions_app.py CODE_ROOT N PATH
+    python benchmarks/instructions_app.py CODE_ROOT FRAMEWORK WORKLOAD N
+
+The app, the request and the check are the benchmark's own; CODE_ROOT is
+the checkout whose ``microweb`` and ``benchmarks`` are imported.
 """
 
 from __future__ import annotations
 
 import sys
-import typing as t
-from wsgiref.util import setup_testing_defaults
 
-sys.path.insert(0, sys.argv[1])
+root, framework, name, count = sys.argv[1:5]
+sys.path.insert(0, root)
 
-from microweb import App  # noqa: E402  # imported from CODE_ROOT
+from benchmarks import frameworks, harness  # noqa: E402  # imported from CODE_ROOT
+from benchmarks.workloads import WORKLOADS  # noqa: E402
 
-app = App("bench")
-
-
-@app.route("/")
-def index(request: t.Any) -> str:
-    return "Hello!"
-
-
-@app.route("/hello/<name>")
-def hello(request: t.Any, name: str) -> str:
-    return f"Hello, {name}!"
-
-
-def start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> None:
-    pass
-
-
-environ: dict[str, t.Any] = {}
-setup_testing_defaults(environ)
-environ["PATH_INFO"] = sys.argv[3]
-b"".join(app(dict(environ), start_response))  # freezes the app
-for _ in range(int(sys.argv[2])):
-    b"".join(app(dict(environ), start_response))
+app = frameworks.load(framework).APPS[name]()
+workload = WORKLOADS[name]
+spec = workload.prepared(app)
+workload.check(app, spec, harness.call_once(app, spec))  # also freezes a microweb app
+call = harness.make_call(app, spec)
+for _ in range(int(count)):
+    call()
