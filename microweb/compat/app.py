@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError
 from ..app import App
 from ..config import DEFAULT_CONFIG
 from ..helpers import redirect as _core_redirect
+from ..helpers import send_file_max_age
 from ..helpers import send_from_directory as _core_send_from_directory
 from ..templating import AppLoader, create_environment
 from ..wrappers import Request
@@ -28,7 +29,7 @@ from .wrappers import Request as FlaskRequest
 from .wrappers import Response as FlaskResponse
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .testing import FlaskCliRunner, FlaskClient
-from .helpers import max_age_setting, static_file_arguments
+from .helpers import static_file_arguments
 from .typing import FlaskStyleSetup
 from .context import (
     TORN_DOWN,
@@ -483,7 +484,7 @@ class Flask(FlaskStyleSetup, App):
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """Seconds a client may cache a file sent: ``SEND_FILE_MAX_AGE_DEFAULT``; override to vary it."""
-        return max_age_setting(self.config)
+        return send_file_max_age(self.config)
 
     def send_static_file(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Send a file of the static folder; Flask's ``send_static_file(filename)`` too."""

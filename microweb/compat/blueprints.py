@@ -8,9 +8,9 @@ import typing as t
 from werkzeug.exceptions import NotFound
 
 from .. import blueprints as _core
-from ..helpers import send_from_directory
+from ..helpers import send_file_max_age, send_from_directory
 from .context import current_app_object
-from .helpers import max_age_setting, static_file_arguments
+from .helpers import static_file_arguments
 from .typing import FlaskStyleBlueprintSetup
 
 if t.TYPE_CHECKING:
@@ -60,7 +60,7 @@ class Blueprint(FlaskStyleBlueprintSetup, _core.Blueprint):
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """Seconds a client may cache a static file of the blueprint: the app's ``SEND_FILE_MAX_AGE_DEFAULT``; override to vary it."""
-        return max_age_setting(current_app_object().config)
+        return send_file_max_age(current_app_object().config)
 
     def send_static_file(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Send a file of the blueprint's static folder; Flask's ``send_static_file(filename)`` too."""

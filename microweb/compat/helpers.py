@@ -8,7 +8,6 @@ the request the proxies stand for. The helpers that need no request
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
 import os
 import typing as t
 
@@ -405,11 +404,3 @@ def static_file_arguments(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> 
     else:
         request, rest = current_request(), list(args)
     return request, rest[0] if rest else kwargs["filename"]
-
-
-def max_age_setting(config: t.Mapping[str, t.Any]) -> int | None:
-    """``SEND_FILE_MAX_AGE_DEFAULT`` in seconds: Flask allows a timedelta."""
-    value = config["SEND_FILE_MAX_AGE_DEFAULT"]
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    return t.cast("int | None", value)
