@@ -186,8 +186,10 @@ def create_environment(
 
 
 def _auto_reload(app: App) -> bool:
-    setting = app.config["TEMPLATES_AUTO_RELOAD"]
-    return app.debug if setting is None else bool(setting)
+    config = app.config
+    setting = config["TEMPLATES_AUTO_RELOAD"]
+    # perf: DEBUG read as app.debug does, without its descriptor's call.
+    return bool(config["DEBUG"]) if setting is None else bool(setting)
 
 
 def _context(request: Request, context: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -209,13 +211,9 @@ def _context(request: Request, context: dict[str, t.Any]) -> dict[str, t.Any]:
 
 
 def _environment(request: Request) -> jinja2.Environment:
-    app = request.app
-    env = app.jinja_env
-    # DEBUG may be turned on after the environment was made. (perf: what
-    # _auto_reload returns, without its two calls.)
-    config = app.config
-    setting = config["TEMPLATES_AUTO_RELOAD"]
-    env.auto_reload = bool(config["DEBUG"]) if setting is None else bool(setting)
+    env = request.app.jinja_env
+    # DEBUG may be turned on after the environment was made.
+    env.auto_reload = _auto_reload(request.app)
     return env
 
 

@@ -47,6 +47,13 @@ _QUERY_SAFE = "".join(map(chr, range(0x21, 0x7F)))
 _FORM_TOO_LARGE = "The form is larger than MAX_FORM_MEMORY_SIZE allows."
 
 
+def _read_failure(e: Exception) -> HTTPException:
+    """The 400 for an error the server's input stream raised while read."""
+    if isinstance(e, OSError):
+        return ClientDisconnected()
+    return BadRequest("The request body could not be read.")
+
+
 class _ServerInput(io.RawIOBase):
     """``wsgi.input`` as a raw stream whose read fails only with a 400.
 
@@ -71,10 +78,8 @@ class _ServerInput(io.RawIOBase):
                 data = self._stream.read(len(view))
             except HTTPException:
                 raise
-            except OSError as e:
-                raise ClientDisconnected() from e
             except Exception as e:
-                raise BadRequest("The request body could not be read.") from e
+                raise _read_failure(e) from e
             view[: len(data)] = data
         return len(data)
 
@@ -453,10 +458,8 @@ class Request(_WerkzeugRequest):
                 data += more
         except HTTPException:
             raise
-        except OSError as e:
-            raise ClientDisconnected() from e
         except Exception as e:
-            raise BadRequest("The request body could not be read.") from e
+            raise _read_failure(e) from e
         return data[:length]
 
     @cached_property
